@@ -1,0 +1,173 @@
+//! Who is calling, and what they may do. A `Caller` is built only from a validated bearer
+//! token; gates are types (`Gate`) so a handler states its requirement in its signature and
+//! the check happens once, in the extractor. The rules are UAA's:
+//! `#oauth2.hasAnyScope(...)` always passes with `uaa.admin`
+//! (`ContextSensitiveOAuth2SecurityExpressionMethods`), and `zones.{zid}.admin` passes only for
+//! a token issued in the default zone (`hasScopeInAuthZone`).
+
+use crate::error::Error;
+use crate::ids::{ClientId, UserId, ZoneId};
+use crate::scope::ScopeSet;
+
+/// The authenticated principal behind a bearer token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub client_id: ClientId,
+    /// Present for user tokens (any grant but `client_credentials`).
+    pub user_id: Option<UserId>,
+    pub user_name: Option<String>,
+    /// The token's OAuth2 request scope: `authorities` for a client token, `scope` otherwise.
+    pub scopes: ScopeSet,
+    /// `zid` of the token.
+    pub token_zone: ZoneId,
+    pub grant_type: String,
+    pub jti: String,
+}
+
+impl Caller {
+    /// UAA `isClient()`: an OAuth2 authentication without a user (a `client_credentials` token).
+    pub fn is_client_only(&self) -> bool {
+        self.user_id.is_none()
+    }
+
+    /// UAA `isAdmin()`: `uaa.admin`, or `zones.<zone>.admin` on a token from the default zone.
+    pub fn is_admin(&self, zone: &ZoneId) -> bool {
+        self.scopes.contains("uaa.admin") || self.has_zone_admin(zone)
+    }
+
+    fn has_zone_admin(&self, zone: &ZoneId) -> bool {
+        self.token_zone.is_default() && self.scopes.contains(&format!("zones.{zone}.admin"))
+    }
+
+    /// An expression gate `hasAnyScope(scopes…)` in `zone`: `uaa.admin` always passes;
+    /// `zones.{zid}.admin` is the auth-zone check. On refusal the error lists every scope that
+    /// was checked, starting with `uaa.admin`, as UAA does.
+    pub fn check(&self, gate: &[&str], zone: &ZoneId) -> Result<(), Error> {
+        if self.scopes.contains("uaa.admin") {
+            return Ok(());
+        }
+        let mut checked = ScopeSet::new();
+        checked.insert("uaa.admin");
+        for g in gate {
+            if *g == ZONE_ADMIN {
+                let s = format!("zones.{zone}.admin");
+                if self.has_zone_admin(zone) {
+                    return Ok(());
+                }
+                checked.insert(&s);
+            } else {
+                if self.scopes.contains(g) {
+                    return Ok(());
+                }
+                checked.insert(g);
+            }
+        }
+        Err(Error::InsufficientScope { scopes: checked })
+    }
+}
+
+/// Placeholder in a gate for `zones.{current zone id}.admin`.
+pub const ZONE_ADMIN: &str = "zones.{zid}.admin";
+
+/// A named gate: which scopes open an endpoint (`uaa/…/spring/*.xml`).
+pub trait Gate: Send + Sync + 'static {
+    const SCOPES: &'static [&'static str];
+}
+
+macro_rules! gate {
+    ($(#[$doc:meta])* $name:ident = [$($s:expr),*]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl Gate for $name {
+            const SCOPES: &'static [&'static str] = &[$($s),*];
+        }
+    };
+}
+
+gate!(
+    /// `GET /oauth/clients[/{id}]`, `/oauth/clients/restricted`.
+    ClientsRead = ["clients.read", "clients.admin", ZONE_ADMIN]
+);
+gate!(
+    /// `POST|PUT|DELETE /oauth/clients[/{id}]`, `PUT …/meta`.
+    ClientsWrite = ["clients.write", "clients.admin", ZONE_ADMIN]
+);
+gate!(
+    /// `PUT /oauth/clients/{id}/secret` (own chain `clientSecretSecurity`; `clients.write` is
+    /// not enough).
+    ClientsSecret = ["clients.secret", "clients.admin", ZONE_ADMIN]
+);
+gate!(
+    /// `/oauth/clients/tx/*`.
+    ClientsAdmin = ["clients.admin", ZONE_ADMIN]
+);
+gate!(
+    /// Any fully authenticated token (`isFullyAuthenticated()`), e.g. `GET …/meta`.
+    Authenticated = []
+);
+
+/// Proof that a caller passed gate `G`; only the authorizing extractor builds one.
+#[derive(Debug, Clone)]
+pub struct Authorized<G: Gate> {
+    pub caller: Caller,
+    pub zone: ZoneId,
+    _gate: std::marker::PhantomData<G>,
+}
+
+impl<G: Gate> Authorized<G> {
+    pub fn check(caller: Caller, zone: ZoneId) -> Result<Self, Error> {
+        if !G::SCOPES.is_empty() {
+            caller.check(G::SCOPES, &zone)?;
+        }
+        Ok(Self {
+            caller,
+            zone,
+            _gate: std::marker::PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(scopes: &str, user: bool) -> Caller {
+        Caller {
+            client_id: ClientId::new("c"),
+            user_id: user.then(|| UserId::new("u")),
+            user_name: None,
+            scopes: ScopeSet::parse(scopes),
+            token_zone: ZoneId::uaa(),
+            grant_type: "client_credentials".into(),
+            jti: "j".into(),
+        }
+    }
+
+    #[test]
+    fn uaa_admin_passes_every_expression_gate() {
+        let c = caller("uaa.admin", true);
+        assert!(c.check(ClientsAdmin::SCOPES, &ZoneId::uaa()).is_ok());
+        assert!(c.check(ClientsSecret::SCOPES, &ZoneId::uaa()).is_ok());
+    }
+
+    #[test]
+    fn refusal_lists_the_checked_scopes_starting_with_uaa_admin() {
+        let c = caller("clients.write", false);
+        let Err(Error::InsufficientScope { scopes }) = c.check(ClientsRead::SCOPES, &ZoneId::uaa())
+        else {
+            panic!("expected insufficient scope");
+        };
+        assert_eq!(
+            scopes.to_space_string(),
+            "uaa.admin clients.read clients.admin zones.uaa.admin"
+        );
+    }
+
+    #[test]
+    fn zone_admin_of_the_current_zone_passes() {
+        let c = caller("zones.uaa.admin", true);
+        assert!(c.check(ClientsWrite::SCOPES, &ZoneId::uaa()).is_ok());
+        assert!(c.is_admin(&ZoneId::uaa()));
+    }
+}

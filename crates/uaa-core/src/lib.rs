@@ -1,0 +1,19 @@
+//! UAA's domain: the rules of clients, scopes, secrets, tokens and policies, written once and
+//! free of HTTP, SQL and crypto backends so they can be tested in milliseconds and reused by every
+//! adapter (HTTP handlers, the store, the CLI's tests).
+
+pub mod audit;
+pub mod authz;
+pub mod client;
+pub mod clock;
+pub mod error;
+pub mod filter;
+pub mod ids;
+pub mod policy;
+pub mod ports;
+pub mod revsig;
+pub mod scope;
+pub mod secret;
+pub mod service;
+pub mod token;
+pub mod user;

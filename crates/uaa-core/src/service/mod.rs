@@ -1,0 +1,69 @@
+//! Use cases: what each endpoint does, over the ports. Handlers call exactly one function
+//! here; everything UAA decides (order of checks, messages, audit events) happens in this
+//! module tree, so it can be read and tested without HTTP.
+
+pub mod clients;
+pub mod token;
+
+use std::sync::Arc;
+
+use crate::audit::{AuditEvent, AuditEventType};
+use crate::clock::Clock;
+use crate::ids::ZoneId;
+use crate::policy::{LockoutPolicy, PasswordPolicy, SecretChangePolicy, StrengthPolicy};
+use crate::ports::{
+    AuditStore, ClientStore, PasswordHasher, Random, TokenSigner, TokenStore, UserStore,
+};
+use crate::scope::ScopeSet;
+use crate::token::TokenPolicy;
+
+/// Policies and settings of the (default) zone, from `uaa.yml`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub token: TokenPolicy,
+    pub client_secret_policy: StrengthPolicy,
+    pub secret_change_policy: SecretChangePolicy,
+    pub password_policy: PasswordPolicy,
+    pub lockout: LockoutPolicy,
+    /// `oauth.user.authorities`: groups every user has.
+    pub default_user_groups: ScopeSet,
+    /// `clientMaxCount`: the cap on `count` in client lists.
+    pub client_max_count: u64,
+}
+
+/// Everything the use cases depend on, injected (no globals).
+#[derive(Clone)]
+pub struct Deps {
+    pub clients: Arc<dyn ClientStore>,
+    pub users: Arc<dyn UserStore>,
+    pub tokens: Arc<dyn TokenStore>,
+    pub audit: Arc<dyn AuditStore>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub signer: Arc<dyn TokenSigner>,
+    pub clock: Arc<dyn Clock>,
+    pub random: Arc<dyn Random>,
+    pub settings: Arc<Settings>,
+}
+
+impl Deps {
+    /// Records an audit event. A failing audit store must not fail the request that caused
+    /// the event; the store implementation logs the failure.
+    pub async fn audit(
+        &self,
+        zone: &ZoneId,
+        event_type: AuditEventType,
+        principal: &str,
+        origin: &str,
+        data: String,
+    ) {
+        let event = AuditEvent {
+            event_type,
+            principal_id: principal.to_owned(),
+            origin: origin.to_owned(),
+            data,
+            zone_id: zone.clone(),
+            created_ms: self.clock.now_millis(),
+        };
+        let _ = self.audit.record(&event).await;
+    }
+}

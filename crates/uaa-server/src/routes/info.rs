@@ -1,0 +1,58 @@
+//! `/healthz`, `/info` and `/login` as JSON: what load balancers and `uaac target` read.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::error::json_response;
+use crate::state::AppState;
+
+/// `GET /healthz`: `ok`, or 503 with UAA's texts when stopping or when the database is gone.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let text = |status, body: &'static str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
+            body,
+        )
+            .into_response()
+    };
+    if state
+        .shutting_down
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return text(StatusCode::SERVICE_UNAVAILABLE, "stopping\n");
+    }
+    if !state.store.ping().await {
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Database Connection failed.\n",
+        );
+    }
+    text(StatusCode::OK, "ok\n")
+}
+
+/// `GET /info` and `GET /login` with `Accept: application/json`: uaac needs `prompts`.
+pub async fn info(State(state): State<AppState>) -> Response {
+    let issuer = state.issuer.trim_end_matches('/');
+    json_response(json!({
+        "app": {"version": env!("CARGO_PKG_VERSION")},
+        "showLoginLinks": false,
+        "links": {
+            "uaa": issuer,
+            "passwd": "/forgot_password",
+            "login": issuer,
+            "register": "/create_account"
+        },
+        "zone_name": "uaa",
+        "entityID": "cloudfoundry-saml-login",
+        "commit_id": option_env!("UAA_COMMIT_ID").unwrap_or("unknown"),
+        "idpDefinitions": {},
+        "prompts": {
+            "username": ["text", "Email"],
+            "password": ["password", "Password"]
+        },
+        "timestamp": option_env!("UAA_BUILD_TIMESTAMP").unwrap_or("unknown")
+    }))
+}

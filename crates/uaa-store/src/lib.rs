@@ -1,0 +1,167 @@
+//! The SQL store: one implementation of every `uaa-core` storage port, written once in
+//! portable SQL (`$n` placeholders) over sqlx's `Any` driver, so the same text runs on the
+//! embedded SQLite default and on PostgreSQL. Each backend has its own migration folder with
+//! the same tables and columns (UAA's names).
+
+pub mod clients;
+pub mod filter_sql;
+pub mod misc;
+pub mod users;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use uaa_core::error::Error;
+use uaa_core::ids::ZoneId;
+
+/// Which database is behind the pool (for the few statements that differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The store: a connection pool shared by every port implementation.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Errors of opening and migrating the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL (expected sqlite:… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+impl SqlStore {
+    /// Opens `url` (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://…`), applies the
+    /// backend's migrations and makes sure the default zone exists.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let mut opts = AnyPoolOptions::new();
+        if backend == Backend::Sqlite {
+            // One writer at a time in SQLite: WAL lets readers proceed, the busy timeout makes
+            // writers queue instead of failing with SQLITE_BUSY.
+            opts = opts.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = opts.connect(url).await.map_err(StoreError::Connect)?;
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        store.ensure_default_zone().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&self.pool).await.map_err(StoreError::Migrate)
+    }
+
+    async fn ensure_default_zone(&self) -> Result<(), StoreError> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO identity_zone (id, subdomain, name, version, created, lastmodified, active) \
+             VALUES ($1, '', $1, 0, $2, $2, TRUE) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(ZoneId::uaa().as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// `/healthz`: UAA probes the database with `SELECT 1 from identity_zone`.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1 FROM identity_zone LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .is_ok()
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Maps a database failure to the domain's internal error. The message goes to the log (by
+/// the HTTP layer), never to the caller.
+pub(crate) fn db_err(e: sqlx::Error) -> Error {
+    Error::Internal(format!("database: {e}"))
+}
+
+/// True when `e` is a unique-constraint violation.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.is_unique_violation()
+                || d.message().contains("UNIQUE constraint failed")
+                || d.code().as_deref() == Some("23505")
+        }
+        _ => false,
+    }
+}
+
+/// Reads a flag column: BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite.
+pub(crate) fn get_bool(row: &sqlx::any::AnyRow, col: &str) -> Result<bool, Error> {
+    use sqlx::Row;
+    match row.try_get::<bool, _>(col) {
+        Ok(b) => Ok(b),
+        Err(_) => row.try_get::<i64, _>(col).map(|i| i != 0).map_err(db_err),
+    }
+}
+
+/// Joins a list the way UAA stores list columns: comma-separated.
+pub(crate) fn join(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    items
+        .into_iter()
+        .map(|s| s.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Splits a comma-separated list column.
+pub(crate) fn split(s: Option<String>) -> Vec<String> {
+    s.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

@@ -1,0 +1,13 @@
+//! Wire types of UAA's HTTP API. Field names, casing and omission rules follow UAA exactly
+//! (see `shared/reference/uaa-server.md`), because existing clients parse these bodies.
+//! No I/O here: the server, the CLI and the tests all share these definitions.
+
+pub mod client;
+pub mod error;
+pub mod jwk;
+pub mod token;
+
+pub use client::*;
+pub use error::*;
+pub use jwk::*;
+pub use token::*;
