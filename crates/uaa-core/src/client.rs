@@ -24,6 +24,18 @@ pub const VALID_GRANTS: &[&str] = &[
     "urn:ietf:params:oauth:grant-type:jwt-bearer",
 ];
 
+/// `VALID_GRANTS` as UAA's messages print it: the iteration order of its `HashSet`.
+const VALID_GRANTS_AS_PRINTED: &[&str] = &[
+    "implicit",
+    "refresh_token",
+    "urn:ietf:params:oauth:grant-type:saml2-bearer",
+    "password",
+    "client_credentials",
+    "authorization_code",
+    "user_token",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+];
+
 pub const GRANT_JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// A registered client, as stored (`oauth_client_details`).
@@ -192,25 +204,27 @@ pub fn validate(draft: &mut ClientDraft, create: bool, rights: CallerRights<'_>)
             return bad("Not allowed: uaa is a reserved client_id".into());
         }
         if id.contains('/') || id.contains('\\') {
-            return bad(format!("Not allowed: {id} contains a forbidden character"));
+            // UAA prints its `Set.of('/', '\\')`, whose order varies between JVM runs.
+            return bad(format!(
+                "Not allowed characters: {id} must not contain any of [/, \\]"
+            ));
         }
     }
     // Rule 3: grant types.
     if draft.grant_types.is_empty() {
         return bad(
             "An authorized grant type must be provided. Must be one of: ".to_owned()
-                + &java_list(VALID_GRANTS),
+                + &java_list(VALID_GRANTS_AS_PRINTED),
         );
     }
     for g in &draft.grant_types {
         if !VALID_GRANTS.contains(&g.as_str()) {
             return bad(format!(
                 "{g} is not an allowed grant type. Must be one of: {}",
-                java_list(VALID_GRANTS)
+                java_list(VALID_GRANTS_AS_PRINTED)
             ));
         }
     }
-    normalize(draft);
     let grants = draft.grant_types.clone();
     let has = |g: &str| grants.iter().any(|x| x == g);
     // Rule 2: redirect URIs for browser flows.
@@ -253,24 +267,37 @@ pub fn validate(draft: &mut ClientDraft, create: bool, rights: CallerRights<'_>)
             );
         }
         let prefix = format!("{}.", rights.caller_client_id);
-        for s in draft.scope.iter() {
-            let own = rights.caller_client.is_some_and(|c| c.scope.contains(s));
-            if !s.starts_with(&prefix) && !own {
+        match rights.caller_client {
+            Some(caller) => {
+                for s in draft.scope.iter() {
+                    if !s.starts_with(&prefix) && !caller.scope.contains(s) {
+                        return bad(format!(
+                            "{s} is not an allowed scope for caller={}. Must have prefix in [{prefix}] or be one of: [{}]",
+                            rights.caller_client_id,
+                            caller.scope.iter().collect::<Vec<_>>().join(", ")
+                        ));
+                    }
+                }
+            }
+            // UAA's text, typo included.
+            None if !draft.scope.is_empty() => {
                 return bad(format!(
-                    "{s} is not an allowed scope for caller={}. Must have prefix in [{prefix}] or be one of [{}]",
-                    rights.caller_client_id,
-                    rights
-                        .caller_client
-                        .map(|c| c.scope.iter().collect::<Vec<_>>().join(", "))
-                        .unwrap_or_default()
+                    "No scopes alllowed for null caller and client_id={id}."
                 ));
             }
+            None => {}
         }
+        // Java's HashSet prints [uaa.resource, uaa.none].
+        let valid = if has("client_credentials") {
+            "[uaa.resource, uaa.none]"
+        } else {
+            "[uaa.none]"
+        };
         for a in draft.authorities.iter() {
             let ok = a == "uaa.none" || (a == "uaa.resource" && has("client_credentials"));
             if !ok {
                 return bad(format!(
-                    "{a} is not an allowed authority for caller={}. Must be one of [uaa.none, uaa.resource]",
+                    "{a} is not an allowed authority for caller={}. Must be one of: {valid}",
                     rights.caller_client_id
                 ));
             }
@@ -284,6 +311,8 @@ pub fn validate(draft: &mut ClientDraft, create: bool, rights: CallerRights<'_>)
     if create && has("client_credentials") && draft.secret.as_ref().is_none_or(Secret::is_empty) {
         return bad("Client secret is required for client_credentials grant type".into());
     }
+    // UAA applies the defaults after the checks above, so they see the requested scope.
+    normalize(draft);
     Ok(())
 }
 
@@ -593,7 +622,7 @@ mod tests {
             panic!()
         };
         assert!(m.starts_with(
-            "magic is not an allowed grant type. Must be one of: [implicit, password"
+            "magic is not an allowed grant type. Must be one of: [implicit, refresh_token"
         ));
     }
 

@@ -38,17 +38,19 @@ impl TokenPolicy {
     }
 }
 
-/// `aud`: the client id plus, for each scope with a `.`, the part before the last `.`; a scope
-/// without a dot stands for itself; `uaa.none` is ignored (§2.3).
+/// `aud`: the client id plus, for each scope with a `.`, the part before the last `.`; of the
+/// scopes without a dot only `openid` counts (UAA's `scopeToResource`); `uaa.none` is ignored
+/// (§2.3, `UaaAuthorizationRequestManager.getResourceIds`).
 pub fn audience(client_id: &str, scopes: &ScopeSet) -> Vec<String> {
     let mut aud = ScopeSet::new();
     for s in scopes.iter() {
-        if s == "uaa.none" {
+        if s == "uaa.none" || s.ends_with('.') {
             continue;
         }
         match s.rfind('.') {
             Some(i) => aud.insert(&s[..i]),
-            None => aud.insert(s),
+            None if s == "openid" => aud.insert(s),
+            None => {}
         }
     }
     aud.insert(client_id);
@@ -68,6 +70,8 @@ pub struct AccessTokenSpec<'a> {
     pub revocable: bool,
     pub auth_time: Option<i64>,
     pub zone_id: &'a str,
+    /// `client_auth_method` (`none` for an empty secret); absent for secret authentication.
+    pub client_auth_method: Option<&'a str>,
 }
 
 /// `rev_sig` for a client and an optional user.
@@ -90,12 +94,19 @@ pub fn access_token_claims(spec: &AccessTokenSpec<'_>, policy: &TokenPolicy) -> 
     let client_id = spec.client.client_id.as_str();
     let mut c = Map::new();
     c.insert("jti".into(), json!(spec.jti));
+    if let Some(m) = spec.client_auth_method {
+        c.insert("client_auth_method".into(), json!(m));
+    }
     match spec.user {
         Some(u) => c.insert("sub".into(), json!(u.id.as_str())),
         None => c.insert("sub".into(), json!(client_id)),
     };
     if spec.user.is_none() {
-        c.insert("authorities".into(), json!(spec.scopes.to_vec()));
+        // The client's authorities, whatever narrower scope was requested.
+        c.insert(
+            "authorities".into(),
+            json!(spec.client.authorities.to_vec()),
+        );
     }
     c.insert("scope".into(), json!(spec.scopes.to_vec()));
     c.insert("client_id".into(), json!(client_id));

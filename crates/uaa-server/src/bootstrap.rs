@@ -112,13 +112,12 @@ pub async fn build_state(
         client_max_count: 500,
     };
     let store_arc = Arc::new(store.clone());
+    let audit = Arc::new(AuditSink::start(store.clone()));
     let deps = Deps {
         clients: store_arc.clone(),
         users: store_arc.clone(),
         tokens: store_arc.clone(),
-        audit: Arc::new(AuditSink {
-            store: store.clone(),
-        }),
+        audit: audit.clone(),
         hasher: crypto.clone(),
         signer: Arc::new(KeySigner {
             ring: ring.clone(),
@@ -134,6 +133,7 @@ pub async fn build_state(
         keys: ring,
         store,
         hasher: crypto,
+        audit,
         uri_encoding_compat_mode: config.uri_encoding_compat_mode,
         query_string_enabled: config.jwt.query_string_enabled,
         keys_etag: std::time::SystemTime::now()

@@ -118,8 +118,10 @@ pub fn basic_credentials(
     let Some(v) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
+    // ClientBasicAuthenticationFilter's BadCredentialsExceptions, which UaaExceptionTranslator
+    // renders as 401 `invalid_client` with their message.
     let bad = || {
-        ApiError::client(Error::Unauthorized(
+        ApiError::client(Error::InvalidClient(
             "Failed to decode basic authentication token".into(),
         ))
     };
@@ -133,8 +135,13 @@ pub fn basic_credentials(
     let raw = base64::engine::general_purpose::STANDARD
         .decode(rest.trim())
         .map_err(|_| bad())?;
-    let raw = String::from_utf8(raw).map_err(|_| bad())?;
-    let (id, secret) = raw.split_once(':').ok_or_else(bad)?;
+    // Java's `new String(bytes, UTF_8)`: invalid sequences become U+FFFD.
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (id, secret) = raw.split_once(':').ok_or_else(|| {
+        ApiError::client(Error::InvalidClient(
+            "Invalid basic authentication token".into(),
+        ))
+    })?;
     let encoded = headers
         .get("x-cf-encoded-credentials")
         .and_then(|v| v.to_str().ok())

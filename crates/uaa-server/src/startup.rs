@@ -60,6 +60,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let flag = self.state.shutting_down.clone();
         let store = self.state.store.clone();
+        let audit = self.state.audit.clone();
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -67,6 +68,7 @@ impl Application {
                 tracing::info!("shutting down");
             })
             .await?;
+        audit.close().await;
         store.close().await;
         Ok(())
     }

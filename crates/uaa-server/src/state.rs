@@ -17,6 +17,8 @@ pub struct AppState {
     pub store: SqlStore,
     /// bcrypt and the client-secret verification cache (its counters show cache use).
     pub hasher: Arc<ClientSecretVerifier>,
+    /// The audit writer, drained on shutdown.
+    pub audit: Arc<crate::adapters::AuditSink>,
     /// `authentication.enableUriEncodingCompatibilityMode`.
     pub uri_encoding_compat_mode: bool,
     /// `jwt.token.queryString.enabled`.

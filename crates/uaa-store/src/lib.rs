@@ -100,6 +100,16 @@ impl SqlStore {
             .is_ok()
     }
 
+    /// A bare pool without migrations (tests use it to create and drop databases).
+    pub async fn raw_pool(url: &str) -> Result<AnyPool, StoreError> {
+        install_default_drivers();
+        AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await
+            .map_err(StoreError::Connect)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

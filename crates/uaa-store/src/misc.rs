@@ -114,22 +114,40 @@ impl KeyStore for SqlStore {
     }
 }
 
+impl SqlStore {
+    /// Inserts many audit events in one transaction (the background writer's batches).
+    pub async fn record_audit_batch(&self, events: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        for e in events {
+            insert_audit(&mut *tx, e).await?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+}
+
+async fn insert_audit<'e>(
+    exec: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    e: &AuditEvent,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sec_audit (principal_id, event_type, origin, event_data, created, identity_zone_id) \
+         VALUES ($1,$2,$3,$4,$5,$6)",
+    )
+    .bind(e.principal_id.clone())
+    .bind(e.event_type.code())
+    .bind(e.origin.clone())
+    .bind(e.data.clone())
+    .bind(e.created_ms)
+    .bind(e.zone_id.as_str().to_owned())
+    .execute(exec)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn record(&self, e: &AuditEvent) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sec_audit (principal_id, event_type, origin, event_data, created, identity_zone_id) \
-             VALUES ($1,$2,$3,$4,$5,$6)",
-        )
-        .bind(e.principal_id.clone())
-        .bind(e.event_type.code())
-        .bind(e.origin.clone())
-        .bind(e.data.clone())
-        .bind(e.created_ms)
-        .bind(e.zone_id.as_str().to_owned())
-        .execute(self.pool())
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        insert_audit(self.pool(), e).await
     }
 }

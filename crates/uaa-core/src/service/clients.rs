@@ -70,13 +70,16 @@ fn parse_number(name: &str, v: Option<&str>, default: u64) -> Result<u64> {
 /// `GET /oauth/clients`: defaults `filter=client_id pr`, `sortBy=client_id`, ascending,
 /// `startIndex=1`, `count=100` capped at `clientMaxCount`.
 pub async fn list(deps: &Deps, zone: &ZoneId, p: &ListParams) -> Result<Page> {
-    let filter = match p.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    // The message names the sort key, whose default (`client_id`) UAA applies first.
+    let sort_by = p
+        .sort_by
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or("client_id");
+    let given_filter = p.filter.as_deref().map(str::trim).filter(|f| !f.is_empty());
+    let filter = match given_filter {
         None => None,
-        Some(f) => {
-            let parsed = filter::parse(f)
-                .map_err(|_| invalid_filter(f, p.sort_by.as_deref().filter(|s| !s.is_empty())))?;
-            Some(parsed)
-        }
+        Some(f) => Some(filter::parse(f).map_err(|_| invalid_filter(f, Some(sort_by)))?),
     };
     let ascending = match p
         .sort_order
@@ -107,7 +110,20 @@ pub async fn list(deps: &Deps, zone: &ZoneId, p: &ListParams) -> Result<Page> {
         start_index,
         count,
     };
-    let (clients, total) = deps.clients.list_clients(zone, &q).await?;
+    // UAA reports a filter its converter refuses (unknown attribute, unusable value) like a
+    // syntax error.
+    let (clients, total) =
+        deps.clients
+            .list_clients(zone, &q)
+            .await
+            .map_err(|e| match (&e, given_filter) {
+                (Error::Report { error, message, .. }, Some(f))
+                    if error == "invalid_filter" && !message.starts_with("Invalid sort field") =>
+                {
+                    invalid_filter(f, Some(sort_by))
+                }
+                _ => e,
+            })?;
     Ok(Page {
         clients,
         start_index,
@@ -130,7 +146,8 @@ fn check_secret_policy(deps: &Deps, secret: &Secret) -> Result<()> {
     match deps
         .settings
         .client_secret_policy
-        .check("Client secret", secret.expose())
+        // UAA's clientsecret-messages.properties: "Client Secret must …".
+        .check("Client Secret", secret.expose())
     {
         Some(m) => Err(Error::InvalidClientDetails(m)),
         None => Ok(()),
@@ -556,10 +573,14 @@ pub async fn get_meta(deps: &Deps, zone: &ZoneId, id: &str) -> Result<ClientMeta
     }
 }
 
+/// `ClientMetadataException` is reported as an `ExceptionReport`, whose `error` is the class
+/// name in snake case without `_exception` (reference §0).
+const META_ERROR: &str = "client_metadata";
+
 fn no_meta(id: &str) -> Error {
     Error::report(
         404,
-        "client_metadata_not_found",
+        META_ERROR,
         format!("No client metadata found for {id}"),
     )
 }
@@ -589,7 +610,7 @@ pub async fn put_meta(
     {
         return Err(Error::report(
             400,
-            "invalid_client_metadata",
+            META_ERROR,
             format!("Client ID in body {{{body_id}}} does not match URL path {{{id}}}"),
         ));
     }
@@ -597,7 +618,7 @@ pub async fn put_meta(
         .clients
         .get_client(zone, id)
         .await?
-        .ok_or_else(|| no_meta(id))?;
+        .ok_or_else(|| Error::report(404, META_ERROR, format!("No client with ID {id}")))?;
     client.metadata = ClientMeta {
         show_on_home_page: meta.show_on_home_page,
         app_launch_url: meta.app_launch_url,

@@ -135,10 +135,11 @@ pub async fn tx_update(
     clients_json(&cs)
 }
 
-/// Items of the tx delete and secret responses carry `approvals_deleted`.
+/// Items of the tx delete and secret responses carry `approvals_deleted: true` when approvals
+/// were deleted; UAA sets the flag only then, so it is absent otherwise.
 fn with_approvals_deleted(c: &Client, deleted: bool) -> ApiResult<Value> {
     let mut d = c.to_details();
-    d.approvals_deleted = Some(deleted);
+    d.approvals_deleted = deleted.then_some(true);
     to_json(&d)
 }
 

@@ -49,9 +49,12 @@ pub async fn token_key(
         return Ok(with_etag(&state, StatusCode::NOT_MODIFIED.into_response()));
     }
     let active = state.keys.active();
-    if active.is_symmetric() && !is_resource_server(&state, &zone, &headers).await? {
+    // Presented credentials are checked whatever the key (tokenKeySecurity's client filter).
+    let resource_server = is_resource_server(&state, &zone, &headers).await?;
+    if active.is_symmetric() && !resource_server {
+        // TokenKeyEndpoint.getKey's AccessDeniedException.
         return Err(ApiError::oauth(Error::AccessDenied(
-            "You need uaa.resource authority to read a symmetric key".into(),
+            "You need to authenticate to see a shared key".into(),
         )));
     }
     let body = serde_json::to_value(active.jwk()).map_err(|e| Error::Internal(e.to_string()))?;
@@ -66,8 +69,8 @@ pub async fn token_keys(
     if not_modified(&state, &headers) {
         return Ok(with_etag(&state, StatusCode::NOT_MODIFIED.into_response()));
     }
-    let has_symmetric = state.keys.keys().iter().any(|k| k.is_symmetric());
-    let include = has_symmetric && is_resource_server(&state, &zone, &headers).await?;
+    // Presented credentials are checked whatever the keys (tokenKeySecurity's client filter).
+    let include = is_resource_server(&state, &zone, &headers).await?;
     let body = serde_json::to_value(state.keys.jwks(include))
         .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(with_etag(&state, json_response(body)))

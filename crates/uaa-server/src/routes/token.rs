@@ -32,6 +32,11 @@ fn client_credentials(
             Error::InvalidClient("Only one client authentication method is allowed".into()),
         )),
         (Some(b), _) => Ok(Some(b)),
+        // `client_id` without `client_secret` is a null credential, which UAA's
+        // DaoAuthenticationProvider refuses (even for a client with an empty secret).
+        (None, Some(_)) if !params.contains_key("client_secret") => {
+            Err(ApiError::client(Error::BadClientCredentials))
+        }
         (None, p) => Ok(p),
     }
 }
@@ -52,14 +57,15 @@ pub async fn token(
     headers: HeaderMap,
     FormParams(params): FormParams,
 ) -> ApiResult<Response> {
+    if !state.query_string_enabled && method == Method::GET {
+        // Only POST is mapped then; the text is the one TokenMvcMockTests pins.
+        return Ok(plain_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Request method 'GET' not supported",
+        ));
+    }
     if !state.query_string_enabled && uri.query().is_some_and(|q| !q.is_empty()) {
-        if method == Method::GET {
-            return Ok(plain_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Request method 'GET' is not supported",
-            ));
-        }
         return Ok(plain_error(
             StatusCode::NOT_ACCEPTABLE,
             "query_string_not_allowed",

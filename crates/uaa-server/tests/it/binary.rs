@@ -56,7 +56,13 @@ fn start(dir: &std::path::Path) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_uaa"))
         .args(["serve", "--config"])
         .arg(&cfg)
-        .args(["--listen", "127.0.0.1:0", "--log-format", "json", "--database-url"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--database-url",
+        ])
         .arg(format!("sqlite://{}?mode=rwc", db.display()))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -106,20 +112,21 @@ async fn the_binary_serves_stops_on_sigterm_and_never_writes_a_plaintext_secret(
     let base = format!("http://{}", running.addr);
     let http = reqwest::Client::new();
 
-    let token = |id: &'static str, secret: &'static str, extra: Vec<(&'static str, &'static str)>| {
-        let http = http.clone();
-        let base = base.clone();
-        async move {
-            let mut form = vec![("grant_type", "client_credentials")];
-            form.extend(extra);
-            http.post(format!("{base}/oauth/token"))
-                .basic_auth(id, Some(secret))
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let token =
+        |id: &'static str, secret: &'static str, extra: Vec<(&'static str, &'static str)>| {
+            let http = http.clone();
+            let base = base.clone();
+            async move {
+                let mut form = vec![("grant_type", "client_credentials")];
+                form.extend(extra);
+                http.post(format!("{base}/oauth/token"))
+                    .basic_auth(id, Some(secret))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
     let r = token("admin", CLIENT_SECRET, vec![]).await;
     assert_eq!(r.status(), 200);
     let admin: Value = r.json().await.unwrap();
@@ -128,7 +135,11 @@ async fn the_binary_serves_stops_on_sigterm_and_never_writes_a_plaintext_secret(
     let r = http
         .post(format!("{base}/oauth/token"))
         .basic_auth("app", Some(CLIENT_SECRET))
-        .form(&[("grant_type", "password"), ("username", "alice"), ("password", USER_PASSWORD)])
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", USER_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -144,7 +155,10 @@ async fn the_binary_serves_stops_on_sigterm_and_never_writes_a_plaintext_secret(
 
     let (status, log) = terminate(running);
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
-    assert!(log.contains("SecretChangeSuccess"), "audit events are logged");
+    assert!(
+        log.contains("SecretChangeSuccess"),
+        "audit events are logged"
+    );
     let mut files = vec![std::fs::read(&db).unwrap()];
     for ext in ["-wal", "-shm"] {
         if let Ok(b) = std::fs::read(format!("{}{ext}", db.display())) {
@@ -180,7 +194,10 @@ fn a_bad_configuration_value_stops_the_binary_naming_the_key_and_the_file() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("oauth.clients.app.access-token-validity"), "{err}");
+    assert!(
+        err.contains("oauth.clients.app.access-token-validity"),
+        "{err}"
+    );
     assert!(err.contains(&cfg.display().to_string()), "{err}");
 }
 
@@ -207,6 +224,10 @@ async fn tokens_survive_a_restart_with_the_generated_signing_key() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200, "a token from before the restart is still valid");
+    assert_eq!(
+        r.status(),
+        200,
+        "a token from before the restart is still valid"
+    );
     terminate(b);
 }

@@ -50,7 +50,14 @@ async fn server(require_client_token: bool) -> TestServer {
 }
 
 async fn change(s: &TestServer, token: &str, id: &str, body: Value) -> (u16, Value) {
-    send(s, Method::PUT, token, &format!("/oauth/clients/{id}/secret"), &body).await
+    send(
+        s,
+        Method::PUT,
+        token,
+        &format!("/oauth/clients/{id}/secret"),
+        &body,
+    )
+    .await
 }
 
 async fn token_status(s: &TestServer, id: &str, secret: &str) -> u16 {
@@ -67,7 +74,10 @@ async fn admin_client_token_sets_any_secret_without_the_old_one() {
     let s = server(false).await;
     let admin = s.client_token("admin", "adminsecret").await;
     let (status, body) = change(&s, &admin, "reader", json!({"secret": "newreader"})).await;
-    assert_eq!((status, body), (200, json!({"status":"ok","message":"secret updated"})));
+    assert_eq!(
+        (status, body),
+        (200, json!({"status":"ok","message":"secret updated"}))
+    );
     assert_eq!(token_status(&s, "reader", "newreader").await, 200);
     assert_eq!(token_status(&s, "reader", "readersecret").await, 401);
 }
@@ -77,7 +87,10 @@ async fn admin_user_token_sets_a_secret_under_the_default_policy() {
     let s = server(false).await;
     let user = s.password_token("cf", "", "root", "rootpass").await;
     let (status, body) = change(&s, &user, "reader", json!({"secret": "byuser1"})).await;
-    assert_eq!((status, body), (200, json!({"status":"ok","message":"secret updated"})));
+    assert_eq!(
+        (status, body),
+        (200, json!({"status":"ok","message":"secret updated"}))
+    );
     assert_eq!(token_status(&s, "reader", "byuser1").await, 200);
 }
 
@@ -98,7 +111,9 @@ async fn require_client_token_refuses_an_admin_user_token_with_uaas_old_error() 
 #[tokio::test]
 async fn require_client_token_refuses_a_user_token_even_for_its_own_client() {
     let s = server(true).await;
-    let user = s.password_token("target", "targetsecret", "sec", "secpass").await;
+    let user = s
+        .password_token("target", "targetsecret", "sec", "secpass")
+        .await;
     let (status, body) = change(
         &s,
         &user,
@@ -106,7 +121,10 @@ async fn require_client_token_refuses_a_user_token_even_for_its_own_client() {
         json!({"secret": "newtarget", "oldSecret": "targetsecret"}),
     )
     .await;
-    assert_eq!((status, body["error_description"].as_str()), (400, Some(ONLY_A_CLIENT)));
+    assert_eq!(
+        (status, body["error_description"].as_str()),
+        (400, Some(ONLY_A_CLIENT))
+    );
 }
 
 #[tokio::test]
@@ -124,7 +142,10 @@ async fn require_client_token_still_lets_client_tokens_change_secrets() {
         json!({"clientId": "target", "secret": "newtarget", "oldSecret": "targetsecret"}),
     )
     .await;
-    assert_eq!((status, body), (200, json!({"status":"ok","message":"secret updated"})));
+    assert_eq!(
+        (status, body),
+        (200, json!({"status":"ok","message":"secret updated"}))
+    );
     assert_eq!(token_status(&s, "target", "newtarget").await, 200);
     assert_eq!(token_status(&s, "target", "targetsecret").await, 401);
 }
@@ -133,7 +154,10 @@ async fn require_client_token_still_lets_client_tokens_change_secrets() {
 async fn secret_holder_needs_a_valid_old_secret() {
     let s = server(false).await;
     let own = s.client_token("target", "targetsecret").await;
-    for body in [json!({"secret": "x1"}), json!({"secret": "x1", "oldSecret": "wrong"})] {
+    for body in [
+        json!({"secret": "x1"}),
+        json!({"secret": "x1", "oldSecret": "wrong"}),
+    ] {
         let (status, b) = change(&s, &own, "target", body).await;
         assert_eq!(status, 400);
         assert_eq!(
@@ -165,7 +189,9 @@ async fn secret_holder_cannot_change_another_clients_secret() {
 #[tokio::test]
 async fn user_token_of_a_secret_holder_changes_the_secret_of_the_client_it_came_from() {
     let s = server(false).await;
-    let user = s.password_token("target", "targetsecret", "sec", "secpass").await;
+    let user = s
+        .password_token("target", "targetsecret", "sec", "secpass")
+        .await;
     let (status, _) = change(
         &s,
         &user,
@@ -184,7 +210,10 @@ async fn clients_read_alone_cannot_change_a_secret() {
     let (status, body) = change(&s, &reader, "reader", json!({"secret": "x"})).await;
     assert_eq!(status, 403);
     assert_eq!(body["error"], "insufficient_scope");
-    assert_eq!(body["scope"], "uaa.admin clients.secret clients.admin zones.uaa.admin");
+    assert_eq!(
+        body["scope"],
+        "uaa.admin clients.secret clients.admin zones.uaa.admin"
+    );
 }
 
 #[tokio::test]
@@ -199,12 +228,27 @@ async fn unknown_client_gives_404_with_an_empty_body() {
 async fn add_and_delete_rotate_with_two_secrets_and_no_downtime() {
     let s = server(false).await;
     let admin = s.client_token("admin", "adminsecret").await;
-    let (st, b) = change(&s, &admin, "reader", json!({"secret": "second", "changeMode": "ADD"})).await;
-    assert_eq!((st, b), (200, json!({"status":"ok","message":"Secret is added"})));
+    let (st, b) = change(
+        &s,
+        &admin,
+        "reader",
+        json!({"secret": "second", "changeMode": "ADD"}),
+    )
+    .await;
+    assert_eq!(
+        (st, b),
+        (200, json!({"status":"ok","message":"Secret is added"}))
+    );
     assert_eq!(token_status(&s, "reader", "readersecret").await, 200);
     assert_eq!(token_status(&s, "reader", "second").await, 200);
 
-    let (st, b) = change(&s, &admin, "reader", json!({"secret": "third", "changeMode": "ADD"})).await;
+    let (st, b) = change(
+        &s,
+        &admin,
+        "reader",
+        json!({"secret": "third", "changeMode": "ADD"}),
+    )
+    .await;
     assert_eq!(st, 400);
     assert_eq!(
         b["error_description"],
@@ -212,7 +256,10 @@ async fn add_and_delete_rotate_with_two_secrets_and_no_downtime() {
     );
 
     let (st, b) = change(&s, &admin, "reader", json!({"changeMode": "DELETE"})).await;
-    assert_eq!((st, b), (200, json!({"status":"ok","message":"Secret is deleted"})));
+    assert_eq!(
+        (st, b),
+        (200, json!({"status":"ok","message":"Secret is deleted"}))
+    );
     assert_eq!(token_status(&s, "reader", "readersecret").await, 401);
     assert_eq!(token_status(&s, "reader", "second").await, 200);
 
@@ -246,7 +293,13 @@ async fn rotation_keeps_old_tokens_valid_until_the_old_secret_is_deleted() {
     let s = server(false).await;
     let admin = s.client_token("admin", "adminsecret").await;
     let before = s.client_token("reader", "readersecret").await;
-    change(&s, &admin, "reader", json!({"secret": "second", "changeMode": "ADD"})).await;
+    change(
+        &s,
+        &admin,
+        "reader",
+        json!({"secret": "second", "changeMode": "ADD"}),
+    )
+    .await;
     assert_eq!(get(&s, &before, "/oauth/clients/reader").await.0, 200);
     change(&s, &admin, "reader", json!({"changeMode": "DELETE"})).await;
     assert_eq!(get(&s, &before, "/oauth/clients/reader").await.0, 401);
@@ -265,7 +318,7 @@ async fn the_secret_policy_applies_to_new_secrets() {
     assert_eq!(b["error"], "invalid_client");
     assert_eq!(
         b["error_description"],
-        "Client secret must be at least 8 characters in length. Client secret must contain at least 1 digit characters."
+        "Client Secret must be at least 8 characters in length. Client Secret must contain at least 1 digit characters."
     );
     assert_eq!(token_status(&s, "reader", "readersecret").await, 200);
 }
@@ -301,7 +354,10 @@ async fn every_secret_change_is_audited_as_success_or_failure() {
     // 8 = SecretChangeSuccess, 9 = SecretChangeFailure (UAA's persisted codes).
     assert_eq!(events, vec![8, 9]);
     for (_, data) in audit_rows(&s, "reader").await {
-        assert!(!data.contains("ok-one") && !data.contains("refused"), "{data}");
+        assert!(
+            !data.contains("ok-one") && !data.contains("refused"),
+            "{data}"
+        );
     }
 }
 
@@ -334,4 +390,39 @@ async fn secrets_are_stored_as_bcrypt_cost_10_hashes() {
     )
     .await;
     assert_eq!(r, 200);
+}
+
+#[tokio::test]
+async fn a_flood_of_wrong_secrets_does_not_stall_token_keys() {
+    // bcrypt at UAA's cost runs on a bounded blocking pool: while dozens of wrong secrets are
+    // being checked, the async runtime keeps answering requests that need no bcrypt.
+    let s = std::sync::Arc::new(
+        TestServer::start(Options {
+            yaml: Some(yaml(false)),
+            bcrypt_cost: 10,
+        })
+        .await,
+    );
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut flood = Vec::new();
+    for i in 0..40 {
+        let (s, done) = (s.clone(), done.clone());
+        flood.push(tokio::spawn(async move {
+            let st = token_status(&s, "reader", &format!("wrong-{i}")).await;
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            st
+        }));
+    }
+    // Let the flood reach the server before asking for the keys.
+    tokio::task::yield_now().await;
+    let r = s.http.get(s.url("/token_keys")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        finished < 40,
+        "/token_keys answered only after all {finished} bcrypt checks finished"
+    );
+    for f in flood {
+        assert_eq!(f.await.unwrap(), 401);
+    }
 }
