@@ -49,6 +49,14 @@ pub enum Error {
     /// 409 `invalid_client` "Client already exists: X".
     #[error("client already exists: {0}")]
     ClientAlreadyExists(String),
+    /// A `UaaException` with its own status: `{"error","error_description"}` (rendered by
+    /// `OAuth2ExceptionJackson2Serializer`, §0), e.g. an invalid client-list filter.
+    #[error("{error}: {description}")]
+    Uaa {
+        status: u16,
+        error: String,
+        description: String,
+    },
     /// A UAA `ExceptionReport`: `{"error","message","error_description"}` with a status.
     #[error("{error}: {message}")]
     Report {

@@ -139,6 +139,15 @@ impl IntoResponse for ApiError {
                 "invalid_client",
                 &format!("Client already exists: {id}"),
             ),
+            Error::Uaa {
+                status,
+                error,
+                description,
+            } => oauth_body(
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
+                error,
+                description,
+            ),
             Error::Report {
                 status,
                 error,

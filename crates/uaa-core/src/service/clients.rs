@@ -35,6 +35,8 @@ pub struct ListParams {
 pub struct Page {
     pub clients: Vec<Client>,
     pub start_index: u64,
+    /// UAA reports the smaller of the requested `count` and the total.
+    pub items_per_page: u64,
     pub total: u64,
 }
 
@@ -47,11 +49,11 @@ pub async fn get(deps: &Deps, zone: &ZoneId, id: &str) -> Result<Client> {
 
 /// UAA throws `UaaException(msg, 400)` here, whose error code is `unknown_error`.
 fn invalid_filter(f: &str, sort_by: Option<&str>) -> Error {
-    Error::report(
-        400,
-        "unknown_error",
-        filter::invalid_filter_expression(f, sort_by),
-    )
+    Error::Uaa {
+        status: 400,
+        error: "unknown_error".into(),
+        description: filter::invalid_filter_expression(f, sort_by),
+    }
 }
 
 fn parse_number(name: &str, v: Option<&str>, default: u64) -> Result<u64> {
@@ -81,22 +83,11 @@ pub async fn list(deps: &Deps, zone: &ZoneId, p: &ListParams) -> Result<Page> {
         None => None,
         Some(f) => Some(filter::parse(f).map_err(|_| invalid_filter(f, Some(sort_by)))?),
     };
-    let ascending = match p
+    // ClientAdminEndpoints: any `sortOrder` other than "ascending" sorts descending.
+    let ascending = p
         .sort_order
         .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("") | Some("ascending") | Some("asc") => true,
-        Some("descending") | Some("desc") => false,
-        Some(other) => {
-            return Err(Error::report(
-                400,
-                "invalid_parameter",
-                format!("Invalid sortOrder: {other}. Must be ascending or descending"),
-            ));
-        }
-    };
+        .is_none_or(|o| o.eq_ignore_ascii_case("ascending"));
     let start_index = parse_number("startIndex", p.start_index.as_deref(), 1)?.max(1);
     let count = parse_number("count", p.count.as_deref(), 100)?.min(deps.settings.client_max_count);
     let q = ListQuery {
@@ -127,6 +118,7 @@ pub async fn list(deps: &Deps, zone: &ZoneId, p: &ListParams) -> Result<Page> {
     Ok(Page {
         clients,
         start_index,
+        items_per_page: count.min(total),
         total,
     })
 }
@@ -494,13 +486,13 @@ pub async fn tx_secret(
     Ok(out)
 }
 
-/// `POST /oauth/clients/tx/modify`: each item carries an `action`.
+/// `POST /oauth/clients/tx/modify`: each item carries an `action`, echoed in the answer.
 pub async fn tx_modify(
     deps: &Deps,
     caller: &Caller,
     zone: &ZoneId,
     items: Vec<ClientDetails>,
-) -> Result<Vec<Client>> {
+) -> Result<Vec<(Client, String)>> {
     let mut holder = None;
     let rights = rights_of(deps, caller, zone, &mut holder).await?;
     let mut writes = Vec::new();
@@ -514,7 +506,7 @@ pub async fn tx_modify(
                 let c = prepare_create(deps, zone, d.into(), rights).await?;
                 writes.push(ClientWrite::Create(c.clone()));
                 events.push((AuditEventType::ClientCreateSuccess, c.clone()));
-                out.push(c);
+                out.push((c, action.clone()));
             }
             "update" | "update,secret" => {
                 let secret = d.client_secret.clone();
@@ -527,7 +519,7 @@ pub async fn tx_modify(
                     writes.push(ClientWrite::SetSecrets(c.client_id.clone(), hashes));
                     events.push((AuditEventType::SecretChangeSuccess, c.clone()));
                 }
-                out.push(c);
+                out.push((c, action.clone()));
             }
             "secret" => {
                 let c = get(deps, zone, &id).await?;
@@ -535,13 +527,13 @@ pub async fn tx_modify(
                 let hashes = hash_secrets(deps, &[&s]).await?;
                 writes.push(ClientWrite::SetSecrets(c.client_id.clone(), hashes));
                 events.push((AuditEventType::SecretChangeSuccess, c.clone()));
-                out.push(c);
+                out.push((c, action.clone()));
             }
             "delete" => {
                 let c = get(deps, zone, &id).await?;
                 writes.push(ClientWrite::Delete(c.client_id.clone()));
                 events.push((AuditEventType::ClientDeleteSuccess, c.clone()));
-                out.push(c);
+                out.push((c, action.clone()));
             }
             _ => return Err(Error::InvalidClientDetails("Invalid action.".into())),
         }
@@ -624,14 +616,16 @@ pub async fn put_meta(
         app_launch_url: meta.app_launch_url,
         app_icon: meta.app_icon,
     };
-    deps.clients
-        .apply_client_writes(
-            zone,
-            vec![ClientWrite::SetMeta(
-                ClientId::new(id),
-                client.metadata.clone(),
-            )],
-        )
-        .await?;
+    let mut writes = vec![ClientWrite::SetMeta(
+        ClientId::new(id),
+        client.metadata.clone(),
+    )];
+    // JdbcClientMetadataProvisioning.updateClientNameIfNotEmpty: a non-empty clientName
+    // renames the client.
+    if let Some(name) = meta.client_name.filter(|n| !n.is_empty()) {
+        client.name = Some(name);
+        writes.push(ClientWrite::Update(client.clone()));
+    }
+    deps.clients.apply_client_writes(zone, writes).await?;
     Ok(metadata(&client))
 }

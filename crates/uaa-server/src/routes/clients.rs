@@ -30,12 +30,20 @@ fn clients_json(cs: &[Client]) -> ApiResult<Response> {
     Ok(json_response(Value::Array(items)))
 }
 
-/// Keeps only the requested attributes (`attributes=client_id,scope`).
+/// Keeps only the requested attributes (`attributes=client_id,scope`); a requested attribute
+/// the client lacks is `null`, as UAA's projection returns it.
 fn project(v: Value, attributes: &[&str]) -> Value {
     match v {
         Value::Object(m) if !attributes.is_empty() => Value::Object(
-            m.into_iter()
-                .filter(|(k, _)| attributes.iter().any(|a| a.eq_ignore_ascii_case(k)))
+            attributes
+                .iter()
+                .map(|a| {
+                    let found = m.iter().find(|(k, _)| a.eq_ignore_ascii_case(k));
+                    match found {
+                        Some((k, v)) => (k.clone(), v.clone()),
+                        None => ((*a).to_owned(), Value::Null),
+                    }
+                })
                 .collect(),
         ),
         other => other,
@@ -64,7 +72,7 @@ pub async fn list(
     Ok(json_response(json!({
         "resources": resources,
         "startIndex": page.start_index,
-        "itemsPerPage": page.clients.len(),
+        "itemsPerPage": page.items_per_page,
         "totalResults": page.total,
         "schemas": [CLIENT_SCHEMA],
     })))
@@ -175,7 +183,17 @@ pub async fn tx_modify(
     JsonBody(body, _): ClientBody<Vec<ClientDetails>>,
 ) -> ApiResult<Response> {
     let cs = svc::tx_modify(&s.deps, &a.caller, &a.zone, body).await?;
-    clients_json(&cs)
+    let items = cs
+        .into_iter()
+        .map(|(c, action)| {
+            let mut d = c.to_details();
+            // A deleted client's approvals go with it (UAA reports it on delete items).
+            d.approvals_deleted = (action == "delete").then_some(true);
+            d.action = Some(action);
+            to_json(&d)
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(json_response(Value::Array(items)))
 }
 
 pub async fn get_meta(

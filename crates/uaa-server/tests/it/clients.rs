@@ -1521,7 +1521,7 @@ fn uaa_exception_fields(body: &Value) -> Value {
 }
 
 #[tokio::test]
-#[ignore = "server bug: the bad-filter UaaException is rendered as an ExceptionReport (adds `message`); §0 renders UaaException with OAuth2ExceptionJackson2Serializer"]
+
 async fn a_bad_filter_is_reported_as_a_uaa_exception_with_error_and_error_description_only() {
     let s = TestServer::spawn().await;
     let (status, body) = list(&s, &admin(&s).await, &[("filter", "client_id eq")]).await;
@@ -1590,7 +1590,7 @@ async fn put_client_metadata_stores_it_and_returns_it() {
 }
 
 #[tokio::test]
-#[ignore = "server bug: PUT …/meta ignores clientName; UAA (JdbcClientMetadataProvisioning.updateClientNameIfNotEmpty) stores it as the client's name"]
+
 async fn put_client_metadata_with_a_client_name_renames_the_client() {
     let s = TestServer::spawn().await;
     let token = admin(&s).await;
@@ -1957,7 +1957,7 @@ async fn tx_modify_refuses_an_unknown_action_and_applies_nothing() {
 }
 
 #[tokio::test]
-#[ignore = "server bug: tx/modify items do not carry `action` (UAA's ClientDetailsModification serialises it) nor `approvals_deleted: true` for a delete"]
+
 async fn tx_modify_items_echo_their_action_and_a_delete_reports_approvals_deleted() {
     let s = TestServer::spawn().await;
     let token = admin(&s).await;

@@ -3,6 +3,11 @@
 //! pinned over HTTP against a real server. Expected values come from the reference (and, where
 //! it is silent, from UAA's code at the commit it was written from), not from this server.
 
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers, like the tests themselves, fail loudly on a broken server"
+)]
+
 use std::sync::Arc;
 
 use base64::Engine;
@@ -229,6 +234,9 @@ fn resign(
     header.insert("jku".into(), json!(format!("{ISSUER}/token_keys")));
     uaa_crypto::sign(key, header, &c).expect("sign")
 }
+
+/// A change to a token's claims before it is re-signed.
+type ClaimsEdit = Box<dyn FnOnce(&mut Map<String, Value>)>;
 
 /// An unsigned (`alg: none`) token with `token`'s claims.
 fn unsigned(token: &str, kid: &str) -> String {
@@ -784,12 +792,60 @@ scim:
     // UaaAuthorizationRequestManager.getResourceIds: the client, the prefix of each dotted
     // scope, and openid (scopeToResource); another dotless scope (roles) is no audience.
     assert_eq!(sorted(&c["aud"]), ["dashboard", "openid", "reports", "uaa"]);
+}
 
-    // A wildcard request is matched against the user's groups.
-    let mut form = user.to_vec();
-    form.push(("scope", "reports.*"));
-    let r = token(&s, "dashboard", "dashboardsecret", &form).await;
-    assert_eq!(claims(&access_token(&r))["scope"], json!(["reports.read"]));
+#[tokio::test]
+async fn password_grant_matches_the_clients_wildcard_scopes_against_the_users_groups() {
+    let s = TestServer::with_yaml(
+        "
+oauth:
+  clients:
+    dashboard:
+      secret: dashboardsecret
+      authorized-grant-types: password,refresh_token
+      scope: reports.*,uaa.user
+scim:
+  groups:
+    reports.read: Read reports
+    reports.write: Write reports
+  users:
+    - reader|readerpw|reader@example.com|Rea|Der|reports.read
+",
+    )
+    .await;
+    let grant = |scope: Option<&'static str>| {
+        let mut form = vec![
+            ("grant_type", "password"),
+            ("username", "reader"),
+            ("password", "readerpw"),
+        ];
+        form.extend(scope.map(|sc| ("scope", sc)));
+        send(
+            post(&s, "/oauth/token")
+                .basic_auth("dashboard", Some("dashboardsecret"))
+                .form(&form),
+        )
+    };
+    // The client's `reports.*` covers the user's reports.read (and nothing the user lacks).
+    let c = claims(&access_token(&grant(None).await));
+    assert_eq!(sorted(&c["scope"]), ["reports.read", "uaa.user"]);
+    let c = claims(&access_token(&grant(Some("reports.read")).await));
+    assert_eq!(c["scope"], json!(["reports.read"]));
+    // Within the client's wildcard, but not the user's.
+    let r = grant(Some("reports.write")).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({
+            "error": "invalid_scope",
+            "error_description": "[reports.write] is invalid. This user is not allowed any of the requested scopes"
+        })
+    );
+    // A wildcard in the request is not a registered scope (validateScope matches the request
+    // against the client's patterns).
+    let r = grant(Some("reports.*.x")).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.body["error_description"], "Invalid scope: reports.*.x");
 }
 
 #[tokio::test]
@@ -2272,7 +2328,7 @@ async fn a_resource_api_checks_expiry_issuer_and_rev_sig_of_tokens_signed_with_i
     assert_eq!(get(resign(&tok, &key, |_| {})).await.status, 200);
 
     let mut cases = Vec::new();
-    let edits: Vec<(&str, Box<dyn FnOnce(&mut Map<String, Value>)>)> = vec![
+    let edits: Vec<(&str, ClaimsEdit)> = vec![
         (
             "expired",
             Box::new(move |c| {
@@ -2314,5 +2370,7 @@ async fn a_resource_api_checks_expiry_issuer_and_rev_sig_of_tokens_signed_with_i
         expired.starts_with("Invalid access token: expired at "),
         "{expired}"
     );
-    assert_json_snapshot!("resource_api_tampered_tokens", cases);
+    assert_json_snapshot!("resource_api_tampered_tokens", cases, {
+        "[0][2].error_description" => "Invalid access token: expired at [exp]",
+    });
 }
