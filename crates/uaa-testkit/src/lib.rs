@@ -2,6 +2,10 @@
 //! on `127.0.0.1:0` over a fresh SQLite file, a plain HTTP client, and an RS256 verifier that
 //! shares no code with the server's signer (RustCrypto `rsa` against aws-lc-rs), so a token
 //! that verifies here would verify for any third-party client.
+//!
+//! A harness fails the test that uses it by panicking with a message, so `expect` is the
+//! intended failure mode here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
@@ -193,9 +197,10 @@ pub fn verify_rs256(token: &str, jwks: &Value) -> Result<Value, String> {
     use sha2::Sha256;
 
     let mut parts = token.split('.');
-    let (h, p, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) => (h, p, s),
-        _ => return Err("not a compact JWS".into()),
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a compact JWS".into());
     };
     let dec = |x: &str| URL_SAFE_NO_PAD.decode(x).map_err(|e| e.to_string());
     let header: Value = serde_json::from_slice(&dec(h)?).map_err(|e| e.to_string())?;

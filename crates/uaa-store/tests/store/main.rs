@@ -2,6 +2,9 @@
 //! `UAA_TEST_POSTGRES_URL` names a server (CI sets it). Each test gets its own database: a
 //! temporary SQLite file, or a fresh PostgreSQL database that is dropped afterwards.
 
+// Test code fails by panicking with a message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use uaa_core::client::{Client, ClientMeta};
 use uaa_core::error::Error;
 use uaa_core::ids::{ClientId, ZoneId};
