@@ -312,20 +312,18 @@ pub fn validate(draft: &mut ClientDraft, create: bool, rights: CallerRights<'_>)
         return bad("Client secret is required for client_credentials grant type".into());
     }
     // UAA applies the defaults after the checks above, so they see the requested scope.
+    // Rule 4: authorization_code and password imply refresh_token.
+    if (has("authorization_code") || has("password")) && !has("refresh_token") {
+        draft.grant_types.push("refresh_token".into());
+    }
     normalize(draft);
     Ok(())
 }
 
-/// The defaults UAA applies to every client, from the API or from `uaa.yml`
-/// (`ClientAdminBootstrap` does these and nothing else): `authorization_code` and `password`
-/// imply `refresh_token` (§1.4 rule 4); empty `scope`/`authorities` become `uaa.none` (rule 7).
+/// The defaults UAA applies to every client, from the API or from `uaa.yml`: empty
+/// `scope`/`authorities` become `uaa.none` (§1.4 rule 7). (`ClientAdminBootstrap` adds
+/// `refresh_token` only for `authorization_code`, which the config loader does.)
 pub fn normalize(draft: &mut ClientDraft) {
-    let holds = |d: &ClientDraft, g: &str| d.grant_types.iter().any(|x| x == g);
-    if (holds(draft, "authorization_code") || holds(draft, "password"))
-        && !holds(draft, "refresh_token")
-    {
-        draft.grant_types.push("refresh_token".into());
-    }
     if draft.authorities.is_empty() {
         draft.authorities.insert("uaa.none");
     }

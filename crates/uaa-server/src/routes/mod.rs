@@ -69,6 +69,6 @@ async fn method_not_allowed(method: Method) -> Response {
     plain_error(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        &format!("Request method '{method}' is not supported"),
+        &format!("Request method '{method}' not supported"),
     )
 }

@@ -1039,7 +1039,6 @@ scim:
 }
 
 #[tokio::test]
-#[ignore = "server bug: bootstrap adds refresh_token to password-only clients (UAA's ClientAdminBootstrap adds it only for authorization_code), so a refresh token is issued"]
 async fn password_grant_by_a_client_without_the_refresh_token_grant_issues_no_refresh_token() {
     let s = TestServer::with_yaml(
         "
