@@ -7,10 +7,12 @@ mod keys;
 mod token;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{Method, StatusCode, Uri};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post, put};
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::plain_error;
 use crate::state::AppState;
@@ -54,7 +56,52 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(json_errors))
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// Rejections raised by axum itself (an undecodable path or query string, say) come as plain
+/// text; UAA clients expect JSON. Any error response with a non-JSON body is rewritten as
+/// `{"error":"invalid_request","error_description":<text>}` with its status kept. Empty bodies
+/// (UAA's 404 for an unknown client) and `/healthz`'s plain-text answers stay as they are.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let healthz = req.uri().path() == "/healthz";
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    if healthz || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let error = if status.is_server_error() {
+        "server_error"
+    } else {
+        "invalid_request"
+    };
+    plain_error(status, error, text.trim())
+}
+
+/// A handler panic is a bug; the caller still gets UAA's generic 500 JSON, and the panic is
+/// logged once.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    plain_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        "Internal Server Error",
+    )
 }
 
 async fn not_found(method: Method, uri: Uri) -> Response {

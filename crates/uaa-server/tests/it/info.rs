@@ -49,3 +49,24 @@ async fn wrong_methods_get_a_json_405() {
     assert_eq!(status, 405);
     assert_eq!(body["error"], "method_not_allowed");
 }
+
+#[tokio::test]
+async fn rejections_from_the_framework_are_json_too() {
+    let s = TestServer::spawn().await;
+    let token = crate::common::admin(&s).await;
+    // A repeated query parameter the list endpoint cannot take, and a path that is not UTF-8.
+    for path in ["/oauth/clients?filter=a&filter=b", "/oauth/clients/%FF%FE"] {
+        let r = s
+            .http
+            .get(s.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        let (status, body) = json(r).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(ct.starts_with("application/json"), "{path}: {ct}");
+        assert_eq!(body["error"], "invalid_request", "{path}: {body}");
+    }
+}
