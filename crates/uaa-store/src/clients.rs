@@ -153,6 +153,28 @@ fn secret_column(secrets: &[SecretHash]) -> Option<String> {
     })
 }
 
+/// Binds `$1` (client id), `$2` (zone) and `$3`..`$13`, the columns an insert and an update
+/// share, in the order both statements use.
+fn bind_shared<'q>(
+    q: Query<'q, Any, AnyArguments>,
+    zone: &ZoneId,
+    c: &Client,
+) -> Query<'q, Any, AnyArguments> {
+    q.bind(c.client_id.as_str().to_owned())
+        .bind(zone.as_str().to_owned())
+        .bind(join(c.resource_ids.iter()))
+        .bind(join(c.scope.iter()))
+        .bind(join(&c.grant_types))
+        .bind(join(&c.redirect_uris))
+        .bind(join(c.authorities.iter()))
+        .bind(c.access_token_validity)
+        .bind(c.refresh_token_validity)
+        .bind(additional_json(c))
+        .bind(join(&c.autoapprove))
+        .bind(c.last_modified)
+        .bind(join(&c.required_user_groups))
+}
+
 impl SqlStore {
     async fn apply_one(
         tx: &mut sqlx::Transaction<'_, Any>,
@@ -161,22 +183,9 @@ impl SqlStore {
     ) -> Result<()> {
         let affected = match w {
             ClientWrite::Create(c) => {
-                let sql = "INSERT INTO oauth_client_details (client_id, identity_zone_id, resource_ids, client_secret, scope, authorized_grant_types, web_server_redirect_uri, authorities, access_token_validity, refresh_token_validity, additional_information, autoapprove, lastmodified, required_user_groups, created_by, show_on_home_page, app_launch_url, app_icon) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)";
-                let r = sqlx::query(sql)
-                    .bind(c.client_id.as_str().to_owned())
-                    .bind(zone.as_str().to_owned())
-                    .bind(join(c.resource_ids.iter()))
+                let sql = "INSERT INTO oauth_client_details (client_id, identity_zone_id, resource_ids, scope, authorized_grant_types, web_server_redirect_uri, authorities, access_token_validity, refresh_token_validity, additional_information, autoapprove, lastmodified, required_user_groups, client_secret, created_by, show_on_home_page, app_launch_url, app_icon) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)";
+                let r = bind_shared(sqlx::query(sql), zone, &c)
                     .bind(secret_column(&c.secrets))
-                    .bind(join(c.scope.iter()))
-                    .bind(join(&c.grant_types))
-                    .bind(join(&c.redirect_uris))
-                    .bind(join(c.authorities.iter()))
-                    .bind(c.access_token_validity)
-                    .bind(c.refresh_token_validity)
-                    .bind(additional_json(&c))
-                    .bind(join(&c.autoapprove))
-                    .bind(c.last_modified)
-                    .bind(join(&c.required_user_groups))
                     .bind(c.created_by.clone())
                     .bind(c.metadata.show_on_home_page)
                     .bind(c.metadata.app_launch_url.clone())
@@ -192,20 +201,7 @@ impl SqlStore {
             }
             ClientWrite::Update(c) => {
                 let sql = "UPDATE oauth_client_details SET resource_ids=$3, scope=$4, authorized_grant_types=$5, web_server_redirect_uri=$6, authorities=$7, access_token_validity=$8, refresh_token_validity=$9, additional_information=$10, autoapprove=$11, lastmodified=$12, required_user_groups=$13 WHERE client_id=$1 AND identity_zone_id=$2";
-                sqlx::query(sql)
-                    .bind(c.client_id.as_str().to_owned())
-                    .bind(zone.as_str().to_owned())
-                    .bind(join(c.resource_ids.iter()))
-                    .bind(join(c.scope.iter()))
-                    .bind(join(&c.grant_types))
-                    .bind(join(&c.redirect_uris))
-                    .bind(join(c.authorities.iter()))
-                    .bind(c.access_token_validity)
-                    .bind(c.refresh_token_validity)
-                    .bind(additional_json(&c))
-                    .bind(join(&c.autoapprove))
-                    .bind(c.last_modified)
-                    .bind(join(&c.required_user_groups))
+                bind_shared(sqlx::query(sql), zone, &c)
                     .execute(&mut **tx)
                     .await
                     .map_err(db_err)?

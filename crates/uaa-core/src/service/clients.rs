@@ -210,6 +210,23 @@ pub async fn create(
     Ok(client)
 }
 
+/// Applies one write per client in a single transaction, then audits each with `event`.
+async fn commit(
+    deps: &Deps,
+    caller: &Caller,
+    zone: &ZoneId,
+    clients: Vec<Client>,
+    write: fn(Client) -> ClientWrite,
+    event: AuditEventType,
+) -> Result<Vec<Client>> {
+    let writes = clients.iter().cloned().map(write).collect();
+    deps.clients.apply_client_writes(zone, writes).await?;
+    for c in &clients {
+        audit_client(deps, zone, event, c, caller).await;
+    }
+    Ok(clients)
+}
+
 async fn audit_client(
     deps: &Deps,
     zone: &ZoneId,
@@ -286,18 +303,16 @@ pub async fn update(
 
 pub async fn delete(deps: &Deps, caller: &Caller, zone: &ZoneId, id: &str) -> Result<Client> {
     let client = get(deps, zone, id).await?;
-    deps.clients
-        .apply_client_writes(zone, vec![ClientWrite::Delete(client.client_id.clone())])
-        .await?;
-    audit_client(
+    let deleted = commit(
         deps,
-        zone,
-        AuditEventType::ClientDeleteSuccess,
-        &client,
         caller,
+        zone,
+        vec![client],
+        |c| ClientWrite::Delete(c.client_id),
+        AuditEventType::ClientDeleteSuccess,
     )
-    .await;
-    Ok(client)
+    .await?;
+    deleted.into_iter().next().ok_or(Error::NoSuchClient)
 }
 
 /// `PUT /oauth/clients/{id}/secret` (§1.2), under the configured secret-change policy.
@@ -378,12 +393,15 @@ pub async fn tx_create(
     for d in items {
         clients.push(prepare_create(deps, zone, d.into(), rights).await?);
     }
-    let writes = clients.iter().cloned().map(ClientWrite::Create).collect();
-    deps.clients.apply_client_writes(zone, writes).await?;
-    for c in &clients {
-        audit_client(deps, zone, AuditEventType::ClientCreateSuccess, c, caller).await;
-    }
-    Ok(clients)
+    commit(
+        deps,
+        caller,
+        zone,
+        clients,
+        ClientWrite::Create,
+        AuditEventType::ClientCreateSuccess,
+    )
+    .await
 }
 
 /// `PUT /oauth/clients/tx`: any unknown id fails the whole batch with 404.
@@ -405,12 +423,15 @@ pub async fn tx_update(
         let id = d.client_id.clone();
         clients.push(prepare_update(deps, zone, &id, d, rights).await?);
     }
-    let writes = clients.iter().cloned().map(ClientWrite::Update).collect();
-    deps.clients.apply_client_writes(zone, writes).await?;
-    for c in &clients {
-        audit_client(deps, zone, AuditEventType::ClientUpdateSuccess, c, caller).await;
-    }
-    Ok(clients)
+    commit(
+        deps,
+        caller,
+        zone,
+        clients,
+        ClientWrite::Update,
+        AuditEventType::ClientUpdateSuccess,
+    )
+    .await
 }
 
 /// `POST /oauth/clients/tx/delete`.
@@ -424,13 +445,16 @@ pub async fn tx_delete(
     for d in &items {
         clients.push(get(deps, zone, &d.client_id).await?);
     }
-    let writes = clients
-        .iter()
-        .map(|c| ClientWrite::Delete(c.client_id.clone()))
-        .collect();
-    deps.clients.apply_client_writes(zone, writes).await?;
+    let clients = commit(
+        deps,
+        caller,
+        zone,
+        clients,
+        |c| ClientWrite::Delete(c.client_id),
+        AuditEventType::ClientDeleteSuccess,
+    )
+    .await?;
     for c in &clients {
-        audit_client(deps, zone, AuditEventType::ClientDeleteSuccess, c, caller).await;
         audit_client(
             deps,
             zone,
