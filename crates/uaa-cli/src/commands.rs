@@ -757,6 +757,7 @@ fn client_info(
     ctx: &Ctx<'_>,
     client_id: &str,
     defaults: &Map<String, Value>,
+    name: Option<&str>,
 ) -> Map<String, Value> {
     let mut info = Map::new();
     info.insert("client_id".into(), json!(client_id));
@@ -772,7 +773,11 @@ fn client_info(
         if del.iter().any(|d| d == k) {
             continue;
         }
-        let default = strlist(defaults.get(*k));
+        let default = match (*k, name) {
+            // `client add` sets `opts[:name]` (given, or the client id) before this runs.
+            ("name", Some(n)) => Some(n.to_owned()),
+            _ => strlist(defaults.get(*k)),
+        };
         let mut value: Option<String> = if ctx.opts.has(k) {
             match ctx.opts.str(k) {
                 Some(v) if !v.is_empty() => Some(v),
@@ -959,31 +964,31 @@ pub async fn client_add(ctx: &mut Ctx<'_>, id: Option<String>) -> CmdResult {
             None => Map::new(),
         };
         defaults.remove("client_id");
-        let mut info = client_info(ctx, &id, &defaults);
-        info.insert("client_secret".into(), json!(secret));
-        if !ctx.opts.has("name") {
-            info.insert(
-                "name".into(),
-                json!(defaults.get("name").and_then(Value::as_str).unwrap_or(&id)),
-            );
+        // uaac sets `opts[:name]` (given, or the client id) before building the body, and
+        // sends client_id, client_secret, then the schema fields.
+        let fields = client_info(ctx, &id, &defaults, Some(&id));
+        let mut info = Map::new();
+        for (k, v) in fields {
+            if k == "client_secret" {
+                continue;
+            }
+            info.insert(k.clone(), v);
+            if k == "client_id" {
+                info.insert("client_secret".into(), json!(secret));
+            }
         }
         let created = http
             .send_json(
                 Method::POST,
                 &format!("{base}/oauth/clients"),
                 &auth,
-                &Value::Object(order_client(info)),
+                &Value::Object(info),
                 &[],
             )
             .await?;
         with_meta(ctx, &http, &auth, created, &id).await
     })?;
     Ok(Done::Print(c))
-}
-
-/// uaac sends `client_id`, then `client_secret`, then the schema fields.
-fn order_client(info: Map<String, Value>) -> Map<String, Value> {
-    info
 }
 
 pub async fn client_update(ctx: &mut Ctx<'_>, id: Option<String>) -> CmdResult {
@@ -994,7 +999,7 @@ pub async fn client_update(ctx: &mut Ctx<'_>, id: Option<String>) -> CmdResult {
             Value::Object(m) => m,
             _ => Map::new(),
         };
-        let mut info = client_info(ctx, &id, &orig);
+        let mut info = client_info(ctx, &id, &orig, None);
         info.remove("client_secret");
         // uaac keeps only the schema keys present in the stored client.
         let changed = info.iter().any(|(k, v)| orig.get(k) != Some(v));

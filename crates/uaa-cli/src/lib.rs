@@ -11,7 +11,7 @@ pub mod options;
 pub mod pp;
 pub mod prompt;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use commands::{Ctx, Done, Fail};
@@ -37,7 +37,7 @@ async fn run_async(argv: Vec<String>) -> ExitCode {
     let parsed = match options::parse(&argv) {
         Ok(p) => p,
         Err(e) => {
-            println!("uaac error\n{e}");
+            print!("{}", e.render());
             return ExitCode::FAILURE;
         }
     };
@@ -48,7 +48,7 @@ async fn run_async(argv: Vec<String>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let wrap = terminal_columns();
+    let wrap = options::terminal_columns();
     if cmd.parts == ["help"] {
         let words: Vec<String> = args.iter().flatten().cloned().collect();
         print!("{}", options::help(&words, wrap));
@@ -117,18 +117,6 @@ fn puts(s: &str) {
     } else {
         println!("{s}");
     }
-}
-
-/// uaac's `terminal_columns`: wrap only on a terminal at least 40 columns wide.
-fn terminal_columns() -> usize {
-    if !std::io::stdout().is_terminal() {
-        return 0;
-    }
-    let cols = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<usize>().ok())
-        .unwrap_or(80);
-    if cols < 40 { 0 } else { cols }
 }
 
 async fn execute(

@@ -4,5 +4,6 @@
 // Test code fails by panicking with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod commands;
 mod procedure;
 mod support;
