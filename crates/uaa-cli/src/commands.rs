@@ -1960,3 +1960,289 @@ pub async fn member_change(ctx: &mut Ctx<'_>, mut args: Vec<String>, add: bool) 
     })?;
     Ok(Done::Print(json!("success")))
 }
+
+// ---------------------------------------------------------------- the rest of uaac
+
+/// `password strength [password]`: `POST /password/score`.
+pub async fn password_strength(ctx: &mut Ctx<'_>, pw: Option<String>) -> CmdResult {
+    let base = misc_target(ctx)?;
+    let pw = match pw {
+        Some(p) => p,
+        None => ctx.password("Password")?,
+    };
+    let http = ctx.http()?;
+    let r = http
+        .request(
+            Method::POST,
+            &format!("{base}/password/score"),
+            &[
+                ("content-type", crate::http::FORM_UTF8.to_owned()),
+                ("accept", crate::http::JSON_UTF8.to_owned()),
+            ],
+            Some(format!("password={}", form_encode(&pw))),
+        )
+        .await;
+    flush_trace(&http);
+    Ok(Done::Print(r?.body))
+}
+
+/// `client jwt add|update|delete [id]`: `PUT /oauth/clients/{id}/clientjwt`.
+pub async fn client_jwt(ctx: &mut Ctx<'_>, id: Option<String>, mode: &str) -> CmdResult {
+    let id = ctx.client_id(id)?;
+    let mut body = Map::new();
+    body.insert("client_id".into(), json!(id));
+    let jwks_uri = if mode == "DELETE" {
+        Some("*".to_owned())
+    } else {
+        ctx.opts.str("jwks_uri")
+    };
+    for (k, v) in [
+        ("jwks_uri", jwks_uri),
+        ("jwks", ctx.opts.str("jwks")),
+        ("kid", ctx.opts.str("kid")),
+        ("iss", ctx.opts.str("iss")),
+        ("sub", ctx.opts.str("sub")),
+        ("aud", ctx.opts.str("aud")),
+    ] {
+        if let Some(v) = v {
+            body.insert(k.into(), json!(v));
+        }
+    }
+    body.insert("changeMode".into(), json!(mode));
+    scim!(ctx, |http, auth, base| {
+        http.send_json(
+            Method::PUT,
+            &format!("{base}/oauth/clients/{}/clientjwt", path_seg(&id)),
+            &auth,
+            &Value::Object(body),
+            &[],
+        )
+        .await?;
+        Ok(())
+    })?;
+    let word = match mode {
+        "ADD" => "added",
+        "UPDATE" => "set",
+        _ => "deleted",
+    };
+    Ok(Done::Print(json!(format!(
+        "client jwt successfully {word}"
+    ))))
+}
+
+/// `group mappings`: external group mappings, grouped by origin.
+pub async fn group_mappings(ctx: &mut Ctx<'_>) -> CmdResult {
+    let start = ctx.opts.str("start");
+    let count = ctx.opts.str("count");
+    if start.as_deref().is_some_and(|s| s.parse::<i64>().is_err()) {
+        return fail("Please enter a valid start index");
+    }
+    if count.as_deref().is_some_and(|c| c.parse::<u64>().is_err()) {
+        return fail("Please enter a valid count");
+    }
+    let mut page = scim!(ctx, |http, auth, base| {
+        let mut params: Vec<(&str, &str)> = Vec::new();
+        if let Some(s) = &start {
+            params.push(("startIndex", s));
+        }
+        if let Some(c) = &count {
+            params.push(("count", c));
+        }
+        let url = if params.is_empty() {
+            format!("{base}/Groups/External")
+        } else {
+            format!("{base}/Groups/External?{}", query(&params))
+        };
+        Ok(downcase_keys(http.get_json(&url, Some(&auth)).await?))
+    })?;
+    let mut grouped = Map::new();
+    for r in page["resources"].as_array().cloned().unwrap_or_default() {
+        let origin = pp::to_s(&r["origin"]);
+        let entry = grouped.entry(origin).or_insert_with(|| json!([]));
+        if let Some(a) = entry.as_array_mut() {
+            let name = pp::to_s(&r["displayname"]);
+            a.push(json!({ name: r["externalgroup"].clone() }));
+        }
+    }
+    page["resources"] = Value::Object(grouped);
+    Ok(Done::Print(page))
+}
+
+/// `group map [external_group]`: `POST /Groups/External`.
+pub async fn group_map(ctx: &mut Ctx<'_>, external: Option<String>) -> CmdResult {
+    let (id, name) = (ctx.opts.str("id"), ctx.opts.str("name"));
+    if id.is_none() && name.is_none() {
+        return fail("Please provide a group name or id");
+    }
+    let Some(external) = external else {
+        return fail("Please provide an external group");
+    };
+    let origin = ctx.opts.str("origin").unwrap_or_else(|| "ldap".into());
+    let mut body = Map::new();
+    match &id {
+        Some(i) => body.insert("groupId".into(), json!(i)),
+        None => body.insert("displayName".into(), json!(name)),
+    };
+    body.insert("externalGroup".into(), json!(external));
+    body.insert("origin".into(), json!(origin));
+    let r = scim!(ctx, |http, auth, base| {
+        Ok(downcase_keys(
+            http.send_json(
+                Method::POST,
+                &format!("{base}/Groups/External"),
+                &auth,
+                &Value::Object(body),
+                &[],
+            )
+            .await?,
+        ))
+    })?;
+    if r["groupid"].is_null() {
+        return fail(
+            "\nCF::UAA::BadResponse: no  group id found in response of external group mapping\n\n",
+        );
+    }
+    Ok(Done::Print(json!(format!(
+        "Successfully mapped {} to {external} for origin {origin}",
+        pp::to_s(&r["displayname"])
+    ))))
+}
+
+/// `group unmap [group_name] [external_group]`.
+pub async fn group_unmap(
+    ctx: &mut Ctx<'_>,
+    group: Option<String>,
+    external: Option<String>,
+) -> CmdResult {
+    let (Some(group), Some(external)) = (group, external) else {
+        return fail("Please provide a group name and external group");
+    };
+    let origin = ctx.opts.str("origin").unwrap_or_else(|| "ldap".into());
+    scim!(ctx, |http, auth, base| {
+        let g = scim_get(ctx, &http, &auth, Kind::Group, &group, None, None)
+            .await
+            .map_err(|_| Fail(format!("Group {group} not found")))?;
+        let gid = id_of(&g)?;
+        http.delete(
+            &format!(
+                "{base}/Groups/External/groupId/{gid}/externalGroup/{}/origin/{}",
+                path_seg(&external),
+                path_seg(&origin)
+            ),
+            &auth,
+        )
+        .await?;
+        Ok(())
+    })?;
+    Ok(Done::Print(json!(format!(
+        "Successfully unmapped {external} from {group} for origin {origin}"
+    ))))
+}
+
+/// `token get [credentials...]`: the implicit grant with posted credentials
+/// (`POST /oauth/authorize … source=credentials`), the way the cf CLI logs in.
+pub async fn token_get(ctx: &mut Ctx<'_>, mut creds: Vec<String>) -> CmdResult {
+    let base = ctx.target()?;
+    let client = ctx.opts.str("client").unwrap_or_else(|| "cf".into());
+    let info = update_target_info(ctx, None).await?;
+    let prompts = info["prompts"].as_object().cloned().unwrap_or_default();
+    let mut form: Vec<(String, String)> = Vec::new();
+    for (k, v) in &prompts {
+        let value = if !creds.is_empty() {
+            creds.remove(0)
+        } else if v[0] == "password" {
+            ctx.prompt.ask_pwd(v[1].as_str().unwrap_or(k))?
+        } else {
+            ctx.prompt.ask(v[1].as_str().unwrap_or(k))?
+        };
+        form.push((k.clone(), value));
+    }
+    form.push(("source".into(), "credentials".into()));
+    let state = generate_secret()?.replace(['-', '_'], "");
+    let scope = ctx.opts.str("scope").map(|s| arglist(&s).join(" "));
+    let response_type = if scope
+        .as_deref()
+        .is_some_and(|s| s.split(' ').any(|x| x == "openid"))
+    {
+        "token id_token"
+    } else {
+        "token"
+    };
+    let redirect = "https://uaa.cloudfoundry.com/redirect/cf";
+    let mut q: Vec<(&str, &str)> = vec![
+        ("client_id", &client),
+        ("response_type", response_type),
+        ("redirect_uri", redirect),
+        ("state", &state),
+    ];
+    if let Some(s) = &scope {
+        q.push(("scope", s));
+    }
+    let url = format!("{base}/oauth/authorize?{}", query(&q));
+    let body = query(
+        &form
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let client_http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .danger_accept_invalid_certs(
+            ctx.opts.has("skip_ssl_validation") || ctx.target_bool("skip_ssl_validation"),
+        )
+        .build()
+        .map_err(|e| Fail(e.to_string()))?;
+    let resp = client_http
+        .post(&url)
+        .header("content-type", crate::http::FORM_UTF8)
+        .header("accept", crate::http::JSON_UTF8)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| {
+            Fail(format!(
+                "\nCF::UAA::HTTPException: cannot connect to {base}: {e}\n\n"
+            ))
+        })?;
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let Some(fragment) = location
+        .as_deref()
+        .and_then(|l| l.split_once('#'))
+        .map(|(_, f)| f.to_owned())
+    else {
+        return fail(format!(
+            "\nCF::UAA::BadResponse: no token in the authorize response (status {})\n\n",
+            resp.status().as_u16()
+        ));
+    };
+    let mut reply = Map::new();
+    for (k, v) in form_urlencoded::parse(fragment.as_bytes()) {
+        if k != "state" {
+            let v = if k == "expires_in" {
+                v.parse::<i64>().map(|n| json!(n)).unwrap_or(json!(v))
+            } else {
+                json!(v)
+            };
+            reply.insert(k.into_owned(), v);
+        }
+    }
+    if reply.contains_key("error") {
+        return Err(HttpError::Target(Value::Object(reply)).into());
+    }
+    got_token(
+        ctx,
+        Value::Object(reply),
+        "implicit (with posted credentials)",
+    )
+}
+
+/// `token authcode get` / `token implicit get`: browser flows.
+pub fn browser_flow() -> CmdResult {
+    fail(
+        "\nThis uaac does not drive a browser (yet). Use `uaac token owner get`, `uaac token client get` or `uaac token get`.\n",
+    )
+}

@@ -168,6 +168,15 @@ async fn execute(
         ["group", "delete"] => commands::group_delete(ctx, a(0)).await,
         ["member", "add"] => commands::member_change(ctx, rest, true).await,
         ["member", "delete"] => commands::member_change(ctx, rest, false).await,
+        ["password", "strength"] => commands::password_strength(ctx, a(0)).await,
+        ["client", "jwt", "add"] => commands::client_jwt(ctx, a(0), "ADD").await,
+        ["client", "jwt", "update"] => commands::client_jwt(ctx, a(0), "UPDATE").await,
+        ["client", "jwt", "delete"] => commands::client_jwt(ctx, a(0), "DELETE").await,
+        ["group", "mappings"] => commands::group_mappings(ctx).await,
+        ["group", "map"] => commands::group_map(ctx, a(0)).await,
+        ["group", "unmap"] => commands::group_unmap(ctx, a(0), a(1)).await,
+        ["token", "get"] => commands::token_get(ctx, rest).await,
+        ["token", "authcode", "get"] | ["token", "implicit", "get"] => commands::browser_flow(),
         other => Err(Fail(format!(
             "\n`uaac {}` is not available in this uaac yet.\n",
             other.join(" ")

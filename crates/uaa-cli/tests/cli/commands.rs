@@ -21,15 +21,13 @@ fn scrub(text: &str, s: &TestServer) -> String {
     for w in words {
         out = out.replace(&w, "[token]");
     }
+    for key in ["\"token_salt\":", "\"lastModified\":", "\"expires_in\":"] {
+        out = redact_json_values(&out, key);
+    }
     let lines: Vec<String> = out
         .lines()
         .map(|l| {
-            for key in [
-                "lastmodified: ",
-                "token_salt: ",
-                "\"lastModified\": ",
-                "\"token_salt\": ",
-            ] {
+            for key in ["lastmodified: ", "token_salt: ", "expires_in: "] {
                 if let Some(i) = l.find(key) {
                     return format!("{}{key}[redacted]", &l[..i]);
                 }
@@ -38,6 +36,25 @@ fn scrub(text: &str, s: &TestServer) -> String {
         })
         .collect();
     lines.join("\n") + if out.ends_with('\n') { "\n" } else { "" }
+}
+
+/// Replaces the value after each `"key":` in compact JSON with `"[redacted]"`.
+fn redact_json_values(text: &str, key: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(key) {
+        out.push_str(&rest[..i + key.len()]);
+        rest = &rest[i + key.len()..];
+        let end = if let Some(stripped) = rest.strip_prefix('"') {
+            stripped.find('"').map_or(rest.len(), |j| j + 2)
+        } else {
+            rest.find([',', '}']).unwrap_or(rest.len())
+        };
+        out.push_str("\"[redacted]\"");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 async fn logged_in_admin(s: &TestServer) -> Uaac {
