@@ -329,16 +329,28 @@ fn redact_form(body: &str) -> String {
         .join("&")
 }
 
-/// Turns a transport failure into a specific, readable error.
+/// Turns a transport failure into a specific, readable error: the innermost cause is the
+/// useful part of reqwest's chain; TLS problems are told apart from unreachable hosts.
 fn classify(url: &str, e: &reqwest::Error) -> HttpError {
-    let mut detail = e.to_string();
+    let mut chain = vec![e.to_string()];
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
     while let Some(s) = src {
-        detail = s.to_string();
+        chain.push(s.to_string());
         src = s.source();
     }
-    let lower = detail.to_ascii_lowercase();
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    let detail = chain.last().cloned().unwrap_or_default();
+    let all = chain.join(" ").to_ascii_lowercase();
+    let tls = [
+        "certificate",
+        "tls",
+        "handshake",
+        "corrupt message",
+        "unknownissuer",
+        "alert",
+    ]
+    .iter()
+    .any(|w| all.contains(w));
+    if tls {
         HttpError::Tls {
             url: url.to_owned(),
             detail,

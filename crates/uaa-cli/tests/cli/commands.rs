@@ -383,3 +383,42 @@ async fn completions_are_generated_for_each_shell() {
         assert!(r.stdout.contains("secret"), "{shell}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tls_failure_is_named_as_such() {
+    // A plain-HTTP listener where uaac expects TLS.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = sock
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let u = Uaac::new();
+    let r = u
+        .run(&["target", &format!("https://127.0.0.1:{port}")], "")
+        .await;
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("TLS error"), "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_token_gets_an_explanation() {
+    let s = TestServer::spawn().await;
+    let u = logged_in_admin(&s).await;
+    // Rotating the admin client's own secret revokes its token (rev_sig).
+    let r = u
+        .run(&["secret", "set", "admin", "-s", "newadminsecret"], "")
+        .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = u.run(&["client", "get", "cf"], "").await;
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("\"error\": \"invalid_token\""), "{r:?}");
+    assert!(
+        r.stdout.contains("It may have expired or been revoked"),
+        "{r:?}"
+    );
+}
