@@ -12,6 +12,7 @@ pub mod ids;
 pub mod policy;
 pub mod ports;
 pub mod revsig;
+pub mod scim;
 pub mod scope;
 pub mod secret;
 pub mod service;

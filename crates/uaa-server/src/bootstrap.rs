@@ -117,6 +117,8 @@ pub async fn build_state(
         clients: store_arc.clone(),
         users: store_arc.clone(),
         tokens: store_arc.clone(),
+        scim_users: store_arc.clone(),
+        scim_groups: store_arc.clone(),
         audit: audit.clone(),
         hasher: crypto.clone(),
         signer: Arc::new(KeySigner {

@@ -6,6 +6,8 @@
 pub mod clients;
 pub mod filter_sql;
 pub mod misc;
+pub mod scim_groups;
+pub mod scim_users;
 pub mod users;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

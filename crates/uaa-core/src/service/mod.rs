@@ -3,6 +3,8 @@
 //! module tree, so it can be read and tested without HTTP.
 
 pub mod clients;
+pub mod groups;
+pub mod users;
 pub mod token;
 
 use std::sync::Arc;
@@ -37,6 +39,8 @@ pub struct Deps {
     pub clients: Arc<dyn ClientStore>,
     pub users: Arc<dyn UserStore>,
     pub tokens: Arc<dyn TokenStore>,
+    pub scim_users: Arc<dyn crate::scim::users::ScimUserStore>,
+    pub scim_groups: Arc<dyn crate::scim::groups::ScimGroupStore>,
     pub audit: Arc<dyn AuditStore>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub signer: Arc<dyn TokenSigner>,

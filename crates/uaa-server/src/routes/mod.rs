@@ -2,9 +2,11 @@
 //! wrong methods (UAA-style bodies instead of empty responses).
 
 mod clients;
+mod groups;
 mod info;
 mod keys;
 mod token;
+mod users;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -53,6 +55,8 @@ pub fn router(state: AppState) -> Router {
             "/oauth/clients/{id}/meta",
             get(clients::get_meta).put(clients::put_meta),
         )
+        .merge(users::routes())
+        .merge(groups::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

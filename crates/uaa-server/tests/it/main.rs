@@ -7,6 +7,8 @@
 mod binary;
 mod clients;
 mod common;
+mod groups;
 mod info;
 mod secrets;
 mod token;
+mod users;

@@ -1,0 +1,1 @@
+//! SCIM group tests (being written).

@@ -1,0 +1,1 @@
+//! SCIM user tests (being written).
