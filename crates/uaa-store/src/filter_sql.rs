@@ -124,7 +124,20 @@ impl Builder<'_> {
                     _ => format!("{}%", escape_like(s)),
                 };
                 let p = self.bind(Bind::Text(pattern));
-                return Ok(format!("LOWER({col}) LIKE LOWER({p}) ESCAPE '\\'"));
+                let like = format!("LOWER({col}) LIKE LOWER({p}) ESCAPE '\\'");
+                // A range on LOWER(col) lets an index on that expression serve `sw`
+                // (LIKE with ESCAPE never uses one); the LIKE stays, so the range can only
+                // narrow the scan, never widen the result.
+                if op == CompareOp::Sw
+                    && let Some((low, high)) = prefix_range(s)
+                {
+                    let lo = self.bind(Bind::Text(low));
+                    let hi = self.bind(Bind::Text(high));
+                    return Ok(format!(
+                        "({like} AND LOWER({col}) >= {lo} AND LOWER({col}) < {hi})"
+                    ));
+                }
+                return Ok(like);
             }
         };
         match value {
@@ -157,6 +170,26 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The half-open range `[prefix, successor)` holding every string that starts with `prefix`,
+/// for prefixes where that holds under any collation PostgreSQL or SQLite may use: lowercase
+/// ASCII letters and digits only, with a last character whose successor is one too (every
+/// collation orders `0`–`9` and `a`–`z` as ASCII does and none ignores them).
+fn prefix_range(prefix: &str) -> Option<(String, String)> {
+    let low = prefix.to_ascii_lowercase();
+    if low.is_empty() || !low.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return None;
+    }
+    let last = *low.as_bytes().last()?;
+    if last == b'z' || last == b'9' {
+        return None;
+    }
+    let mut high = low.clone().into_bytes();
+    if let Some(l) = high.last_mut() {
+        *l += 1;
+    }
+    Some((low, String::from_utf8(high).ok()?))
 }
 
 /// UAA never lets a filter probe a secret: a value compared with `client_secret`, `password`
@@ -306,7 +339,16 @@ mod tests {
         assert_eq!(q.sql, "LOWER(client_id) LIKE LOWER($1) ESCAPE '\\'");
         assert_eq!(q.binds, vec![text(r"%a\%b\_c\\d%")]);
         let q = sql("client_id sw \"app\"", &clients);
-        assert_eq!(q.binds, vec![text("app%")]);
+        assert_eq!(
+            q.sql,
+            "(LOWER(client_id) LIKE LOWER($1) ESCAPE '\\' AND LOWER(client_id) >= $2 AND LOWER(client_id) < $3)"
+        );
+        assert_eq!(q.binds, vec![text("app%"), text("app"), text("apq")]);
+        // No range where a collation could disagree with byte order.
+        for prefix in ["a.b", "appz", "x9", "Ünï"] {
+            let q = sql(&format!("client_id sw \"{prefix}\""), &clients);
+            assert_eq!(q.binds.len(), 1, "{prefix}");
+        }
     }
 
     #[test]
@@ -316,10 +358,13 @@ mod tests {
         let q = to_sql(&f, &clients, 3).unwrap();
         assert_eq!(
             q.sql,
-            "(LOWER(client_id) = LOWER($3) OR (LOWER(client_id) LIKE LOWER($4) ESCAPE '\\' \
-             AND access_token_validity > $5))"
+            "(LOWER(client_id) = LOWER($3) OR ((LOWER(client_id) LIKE LOWER($4) ESCAPE '\\' \
+             AND LOWER(client_id) >= $5 AND LOWER(client_id) < $6) AND access_token_validity > $7))"
         );
-        assert_eq!(q.binds, vec![text("a"), text("b%"), Bind::Int(3600)]);
+        assert_eq!(
+            q.binds,
+            vec![text("a"), text("b%"), text("b"), text("c"), Bind::Int(3600)]
+        );
     }
 
     #[test]
