@@ -129,6 +129,14 @@ impl Ctx<'_> {
         Ok(self.prompt.ask_pwd("Client secret")?)
     }
 
+    /// The given secret, else asked twice (`verified_pwd`).
+    fn verified_secret(&mut self, prompt: &str) -> Result<String, Fail> {
+        match self.given_secret()? {
+            Some(s) => Ok(s),
+            None => Ok(self.prompt.verified_pwd(prompt)?),
+        }
+    }
+
     fn given_secret(&self) -> Result<Option<String>, Fail> {
         if let Some(s) = self.opts.str("secret") {
             return Ok(Some(s));
@@ -139,17 +147,31 @@ impl Ctx<'_> {
         )?)
     }
 
-    fn password(&mut self, prompt: &str) -> Result<String, Fail> {
+    /// A password from `-p`, `--password-env` or `--password-fd`, if one was given.
+    fn given_password(&self) -> Result<Option<String>, Fail> {
         if let Some(p) = self.opts.str("password") {
-            return Ok(p);
+            return Ok(Some(p));
         }
-        if let Some(p) = from_env_or_fd(
+        Ok(from_env_or_fd(
             self.opts.str("password_env").as_deref(),
             self.opts.str("password_fd").as_deref(),
-        )? {
-            return Ok(p);
+        )?)
+    }
+
+    /// The given password, else asked once (`userpwd`).
+    fn password(&mut self, prompt: &str) -> Result<String, Fail> {
+        match self.given_password()? {
+            Some(p) => Ok(p),
+            None => Ok(self.prompt.ask_pwd(prompt)?),
         }
-        Ok(self.prompt.ask_pwd(prompt)?)
+    }
+
+    /// The given password, else asked twice (`verified_pwd`).
+    fn verified_password(&mut self, prompt: &str) -> Result<String, Fail> {
+        match self.given_password()? {
+            Some(p) => Ok(p),
+            None => Ok(self.prompt.verified_pwd(prompt)?),
+        }
     }
 }
 
@@ -944,10 +966,7 @@ fn query(pairs: &[(&str, &str)]) -> String {
 
 pub async fn client_add(ctx: &mut Ctx<'_>, id: Option<String>) -> CmdResult {
     let id = ctx.client_id(id)?;
-    let secret = match ctx.given_secret()? {
-        Some(s) => s,
-        None => ctx.prompt.verified_pwd("New client secret")?,
-    };
+    let secret = ctx.verified_secret("New client secret")?;
     let clone = ctx.opts.str("clone");
     let c = scim!(ctx, |http, auth, base| {
         let mut defaults = match &clone {
@@ -1116,10 +1135,7 @@ async fn all_pages(
 /// `secret set [id]`: an admin sets a client's secret.
 pub async fn secret_set(ctx: &mut Ctx<'_>, id: Option<String>) -> CmdResult {
     let id = ctx.client_id(id)?;
-    let secret = match ctx.given_secret()? {
-        Some(s) => s,
-        None => ctx.prompt.verified_pwd("New secret")?,
-    };
+    let secret = ctx.verified_secret("New secret")?;
     scim!(ctx, |http, auth, base| {
         http.send_json(
             Method::PUT,
@@ -1143,10 +1159,7 @@ pub async fn secret_change(ctx: &mut Ctx<'_>) -> CmdResult {
         Some(o) => o,
         None => ctx.prompt.ask_pwd("Current secret")?,
     };
-    let new = match ctx.given_secret()? {
-        Some(s) => s,
-        None => ctx.prompt.verified_pwd("New secret")?,
-    };
+    let new = ctx.verified_secret("New secret")?;
     scim!(ctx, |http, auth, base| {
         http.send_json(
             Method::PUT,
@@ -1529,16 +1542,7 @@ pub async fn user_add(ctx: &mut Ctx<'_>, name: Option<String>) -> CmdResult {
     let name = user_name(ctx, name).await?;
     let origin = ctx.opts.str("origin");
     let password = if origin.as_deref().is_none_or(|o| o == "uaa") {
-        match ctx.opts.str("password") {
-            Some(p) => json!(p),
-            None => match from_env_or_fd(
-                ctx.opts.str("password_env").as_deref(),
-                ctx.opts.str("password_fd").as_deref(),
-            )? {
-                Some(p) => json!(p),
-                None => json!(ctx.prompt.verified_pwd("Password")?),
-            },
-        }
+        json!(ctx.verified_password("Password")?)
     } else {
         Value::Null
     };
@@ -1762,16 +1766,7 @@ pub async fn user_activation(ctx: &mut Ctx<'_>, name: Option<String>, active: bo
 
 pub async fn password_set(ctx: &mut Ctx<'_>, name: Option<String>) -> CmdResult {
     let name = user_name(ctx, name).await?;
-    let pw = match ctx.opts.str("password") {
-        Some(p) => p,
-        None => match from_env_or_fd(
-            ctx.opts.str("password_env").as_deref(),
-            ctx.opts.str("password_fd").as_deref(),
-        )? {
-            Some(p) => p,
-            None => ctx.prompt.verified_pwd("New password")?,
-        },
-    };
+    let pw = ctx.verified_password("New password")?;
     scim!(ctx, |http, auth, base| {
         let id = user_id(ctx, &http, &auth, &name).await?;
         http.send_json(
@@ -1800,10 +1795,7 @@ pub async fn password_change(ctx: &mut Ctx<'_>) -> CmdResult {
         Some(o) => o,
         None => ctx.prompt.ask_pwd("Current password")?,
     };
-    let new = match ctx.opts.str("password") {
-        Some(p) => p,
-        None => ctx.prompt.verified_pwd("New password")?,
-    };
+    let new = ctx.verified_password("New password")?;
     scim!(ctx, |http, auth, base| {
         http.send_json(
             Method::PUT,
