@@ -1392,7 +1392,7 @@ async fn scim_list(ctx: &mut Ctx<'_>, kind: Kind, filter: Option<String>) -> Cmd
     let list = scim!(ctx, |http, auth, base| {
         let mut params: Vec<(&str, String)> = Vec::new();
         if let Some(a) = &attrs {
-            params.push(("attributes", a.clone()));
+            params.push(("attributes", scim_attrs(a)));
         }
         if let Some(f) = &filter {
             params.push(("filter", f.clone()));
@@ -1439,7 +1439,7 @@ async fn scim_get(
         .unwrap_or_default();
     let mut params: Vec<(&str, String)> = Vec::new();
     if let Some(a) = attrs {
-        params.push(("attributes", a.to_owned()));
+        params.push(("attributes", scim_attrs(a)));
     }
     params.push((
         "filter",
@@ -1615,30 +1615,47 @@ pub async fn user_update(ctx: &mut Ctx<'_>, name: Option<String>) -> CmdResult {
     Ok(Done::Print(json!("user account successfully updated")))
 }
 
+/// SCIM attribute names as the server spells them; cf-uaa-lib forces these cases on the way
+/// out (`force_attr`), since uaac users type and see them lowercased.
+const SCIM_NAMES: &[&str] = &[
+    "userName",
+    "externalId",
+    "givenName",
+    "familyName",
+    "displayName",
+    "phoneNumbers",
+    "lastModified",
+    "zoneId",
+    "passwordLastModified",
+    "lastLogonTime",
+    "previousLogonTime",
+    "aliasId",
+    "aliasZid",
+    "resourceType",
+    "formatted",
+];
+
+/// `force_attr` on a comma-separated attribute list (`-a username,id`).
+fn scim_attrs(list: &str) -> String {
+    list.split(',')
+        .map(|a| {
+            let a = a.trim();
+            SCIM_NAMES
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(a))
+                .map_or_else(|| a.to_owned(), |n| (*n).to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// cf-uaa-lib re-cases known SCIM attribute names before sending a downcased resource back.
 fn recase_scim(v: Value) -> Value {
-    const NAMES: &[&str] = &[
-        "userName",
-        "externalId",
-        "givenName",
-        "familyName",
-        "displayName",
-        "phoneNumbers",
-        "lastModified",
-        "zoneId",
-        "passwordLastModified",
-        "lastLogonTime",
-        "previousLogonTime",
-        "aliasId",
-        "aliasZid",
-        "resourceType",
-        "formatted",
-    ];
     match v {
         Value::Object(m) => Value::Object(
             m.into_iter()
                 .map(|(k, v)| {
-                    let key = NAMES
+                    let key = SCIM_NAMES
                         .iter()
                         .find(|n| n.to_lowercase() == k)
                         .map_or(k, |n| (*n).to_owned());

@@ -64,6 +64,31 @@ impl Caller {
         }
         Err(Error::InsufficientScope { scopes: checked })
     }
+
+    /// A strict `ScopeVoter` gate (`scope=S` in UAA's XML): every scope must be present and
+    /// `uaa.admin` does not stand in for it. The refusal lists only the missing scope.
+    pub fn check_strict(&self, gate: &[&str]) -> Result<(), Error> {
+        match gate.iter().find(|s| !self.scopes.contains(s)) {
+            None => Ok(()),
+            Some(missing) => Err(Error::InsufficientScope {
+                scopes: ScopeSet::from_items([*missing]),
+            }),
+        }
+    }
+
+    /// UAA `IsSelfCheck.isUserSelf`: a user token whose user is the one the path names.
+    pub fn is_user_self(&self, user_id: &str) -> bool {
+        self.user_id.as_ref().is_some_and(|u| u.as_str() == user_id)
+    }
+
+    /// An expression gate that also opens for the user the path names
+    /// (`… or @self.isUserSelf(request,1)`), checked in the use case once the id is known.
+    pub fn check_or_self(&self, gate: &[&str], zone: &ZoneId, user_id: &str) -> Result<(), Error> {
+        if self.is_user_self(user_id) {
+            return Ok(());
+        }
+        self.check(gate, zone)
+    }
 }
 
 /// Placeholder in a gate for `zones.{current zone id}.admin`.
@@ -72,6 +97,8 @@ pub const ZONE_ADMIN: &str = "zones.{zid}.admin";
 /// A named gate: which scopes open an endpoint (`uaa/…/spring/*.xml`).
 pub trait Gate: Send + Sync + 'static {
     const SCOPES: &'static [&'static str];
+    /// A `ScopeVoter` gate (`scope=…`): no `uaa.admin` or zone-admin bypass.
+    const STRICT: bool = false;
 }
 
 macro_rules! gate {
@@ -106,6 +133,50 @@ gate!(
     /// Any fully authenticated token (`isFullyAuthenticated()`), e.g. `GET …/meta`.
     Authenticated = []
 );
+gate!(
+    /// `GET /Users` (and, in the use case, `GET /Users/{id}` unless the caller is that user).
+    ScimRead = ["scim.read", ZONE_ADMIN]
+);
+gate!(
+    /// `DELETE /Users/{id}` (and, in the use case, `PUT|PATCH /Users/{id}` unless self).
+    ScimWrite = ["scim.write", ZONE_ADMIN]
+);
+gate!(
+    /// `POST /Users`, `GET /Users/{id}/verify`.
+    ScimCreate = ["scim.write", "scim.create", ZONE_ADMIN]
+);
+gate!(
+    /// `PATCH /Users/{id}/status`.
+    AccountStatusWrite = ["scim.write", "uaa.account_status.write", ZONE_ADMIN]
+);
+gate!(
+    /// `POST /Groups`, `POST /Groups/{id}/members`, `PUT|PATCH /Groups/{id}`
+    /// (`hasAnyScope('scim.write', 'groups.update')`). Reading groups is `ScimRead`; deleting
+    /// groups, members and external mappings and creating mappings is `ScimWrite`.
+    GroupsUpdate = ["scim.write", "groups.update", ZONE_ADMIN]
+);
+
+/// A strict `ScopeVoter` gate: `scope=S`, no admin bypass.
+macro_rules! strict_gate {
+    ($(#[$doc:meta])* $name:ident = [$($s:expr),*]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl Gate for $name {
+            const SCOPES: &'static [&'static str] = &[$($s),*];
+            const STRICT: bool = true;
+        }
+    };
+}
+
+strict_gate!(
+    /// `PUT /Users/{id}/password` (`IS_AUTHENTICATED_FULLY,scope=password.write`).
+    PasswordWrite = ["password.write"]
+);
+strict_gate!(
+    /// `GET /ids/Users` (`scope=scim.userids`).
+    ScimUserIds = ["scim.userids"]
+);
 
 /// Proof that a caller passed gate `G`; only the authorizing extractor builds one.
 #[derive(Debug, Clone)]
@@ -117,7 +188,9 @@ pub struct Authorized<G: Gate> {
 
 impl<G: Gate> Authorized<G> {
     pub fn check(caller: Caller, zone: ZoneId) -> Result<Self, Error> {
-        if !G::SCOPES.is_empty() {
+        if G::STRICT {
+            caller.check_strict(G::SCOPES)?;
+        } else if !G::SCOPES.is_empty() {
             caller.check(G::SCOPES, &zone)?;
         }
         Ok(Self {
@@ -162,6 +235,35 @@ mod tests {
             scopes.to_space_string(),
             "uaa.admin clients.read clients.admin zones.uaa.admin"
         );
+    }
+
+    #[test]
+    fn strict_gates_ignore_uaa_admin_and_name_only_the_missing_scope() {
+        let c = caller("uaa.admin scim.write", true);
+        let Err(Error::InsufficientScope { scopes }) =
+            Authorized::<PasswordWrite>::check(c, ZoneId::uaa())
+        else {
+            panic!("expected insufficient scope");
+        };
+        assert_eq!(scopes.to_space_string(), "password.write");
+        assert!(
+            Authorized::<PasswordWrite>::check(caller("password.write", true), ZoneId::uaa())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_self_rule_opens_only_for_the_user_the_path_names() {
+        let c = caller("openid", true);
+        assert!(
+            c.check_or_self(ScimRead::SCOPES, &ZoneId::uaa(), "u")
+                .is_ok()
+        );
+        assert!(
+            c.check_or_self(ScimRead::SCOPES, &ZoneId::uaa(), "other")
+                .is_err()
+        );
+        assert!(!caller("scim.read", false).is_user_self("u"));
     }
 
     #[test]

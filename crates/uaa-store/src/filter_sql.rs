@@ -178,7 +178,11 @@ impl Builder<'_> {
 /// collation orders `0`–`9` and `a`–`z` as ASCII does and none ignores them).
 fn prefix_range(prefix: &str) -> Option<(String, String)> {
     let low = prefix.to_ascii_lowercase();
-    if low.is_empty() || !low.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    if low.is_empty()
+        || !low
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
         return None;
     }
     let last = *low.as_bytes().last()?;

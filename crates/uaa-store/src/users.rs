@@ -44,14 +44,18 @@ fn row_to_user(row: &AnyRow) -> Result<User> {
 
 impl SqlStore {
     async fn group_id(&self, zone: &ZoneId, name: &str) -> Result<Option<String>> {
-        sqlx::query("SELECT id FROM groups WHERE identity_zone_id=$1 AND displayname=$2")
-            .bind(zone.as_str().to_owned())
-            .bind(name.to_owned())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(db_err)?
-            .map(|r| r.try_get::<String, _>("id").map_err(db_err))
-            .transpose()
+        // Names are unique per zone in any case (`groups_unique_lower_key`), as UAA's
+        // `getByName` compares them.
+        sqlx::query(
+            "SELECT id FROM groups WHERE identity_zone_id=$1 AND lower(displayname)=lower($2)",
+        )
+        .bind(zone.as_str().to_owned())
+        .bind(name.to_owned())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(db_err)?
+        .map(|r| r.try_get::<String, _>("id").map_err(db_err))
+        .transpose()
     }
 }
 

@@ -5,9 +5,11 @@
 pub mod client;
 pub mod error;
 pub mod jwk;
+pub mod scim;
 pub mod token;
 
 pub use client::*;
 pub use error::*;
 pub use jwk::*;
+pub use scim::*;
 pub use token::*;

@@ -6,4 +6,5 @@
 
 mod commands;
 mod procedure;
+mod scim;
 mod support;

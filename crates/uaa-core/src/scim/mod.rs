@@ -6,7 +6,9 @@ pub mod users;
 
 use crate::error::Error;
 
-/// `If-Match` as UAA reads it: a quoted or bare integer, or `*` (any version).
+/// `If-Match` as UAA reads it: a quoted or bare integer, or `*` (any version). Its errors are
+/// plain `ScimException`s, whose `ExceptionReport` code is `scim` (`UaaStringUtils.getErrorName`
+/// drops the `_exception` suffix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfMatch {
     Any,
@@ -20,7 +22,7 @@ impl IfMatch {
         let Some(raw) = header.map(str::trim).filter(|h| !h.is_empty()) else {
             return Err(Error::report(
                 400,
-                "scim_exception",
+                "scim",
                 format!("Missing If-Match for {what}"),
             ));
         };
@@ -31,7 +33,7 @@ impl IfMatch {
         bare.parse::<i64>().map(Self::Version).map_err(|_| {
             Error::report(
                 400,
-                "scim_exception",
+                "scim",
                 format!("Invalid version match header (should be a version number): {raw}"),
             )
         })

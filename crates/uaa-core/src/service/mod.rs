@@ -4,8 +4,8 @@
 
 pub mod clients;
 pub mod groups;
-pub mod users;
 pub mod token;
+pub mod users;
 
 use std::sync::Arc;
 

@@ -266,6 +266,34 @@ async fn authenticate_user(
         .await;
         return Err(Error::BadClientCredentials);
     };
+    // §6.2 (`AuthzAuthenticationManager`): the lockout policy is asked before the password is
+    // checked, so a locked account stays locked even for the right password.
+    let now = deps.clock.now_millis();
+    let policy = &deps.settings.lockout;
+    let failures = deps
+        .scim_users
+        .login_failures(
+            zone,
+            user.id.as_str(),
+            crate::scim::users::failure_window_start(policy, now),
+        )
+        .await?;
+    if crate::scim::users::is_locked(policy, &failures, now) {
+        deps.audit(
+            zone,
+            AuditEventType::PrincipalAuthenticationFailure,
+            user.id.as_str(),
+            "password grant",
+            format!(
+                "user_name={} locked failures={}",
+                user.username, failures.count
+            ),
+        )
+        .await;
+        return Err(Error::Unauthorized(
+            crate::scim::users::LOCKED_MESSAGE.into(),
+        ));
+    }
     if !user.active || !deps.hasher.verify(password, &user.password_hash).await {
         deps.audit(
             zone,

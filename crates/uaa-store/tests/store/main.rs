@@ -263,3 +263,9 @@ async fn stored_tokens_expire_and_delete(store: &SqlStore) {
 async fn stored_tokens_expire_and_delete_on_each_backend() {
     on_each_backend!(stored_tokens_expire_and_delete);
 }
+
+// SCIM users (reference §4.1–4.3, §6.2).
+mod users;
+
+// SCIM groups (reference §4.4).
+mod groups;
