@@ -7,6 +7,7 @@
 mod binary;
 mod clients;
 mod common;
+mod filter_fuzz;
 mod groups;
 mod info;
 mod secrets;
