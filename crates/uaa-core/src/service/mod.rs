@@ -2,8 +2,12 @@
 //! here; everything UAA decides (order of checks, messages, audit events) happens in this
 //! module tree, so it can be read and tested without HTTP.
 
+pub mod authorize;
 pub mod clients;
 pub mod groups;
+pub mod oidc;
+pub mod refresh;
+pub mod revocation;
 pub mod token;
 pub mod users;
 

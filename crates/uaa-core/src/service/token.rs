@@ -117,7 +117,13 @@ pub async fn issue_token(
             "Implicit grant type not supported from token endpoint".into(),
         ));
     }
-    let implemented = ["client_credentials", "password"];
+    let implemented = [
+        "client_credentials",
+        "password",
+        "refresh_token",
+        "authorization_code",
+        "user_token",
+    ];
     if !crate::client::VALID_GRANTS.contains(&grant.as_str())
         || !implemented.contains(&grant.as_str())
     {
@@ -146,6 +152,9 @@ pub async fn issue_token(
             };
             mint(deps, zone, &client, None, &grant, scopes).await
         }
+        "refresh_token" => super::refresh::refresh_grant(deps, zone, &client, params).await,
+        "user_token" => super::refresh::user_token_grant(deps, zone, &client, params).await,
+        "authorization_code" => super::authorize::code_grant(deps, zone, &client, params).await,
         _ => password_grant(deps, zone, &client, params, requested, opaque, auth_method).await,
     }
 }
@@ -355,16 +364,16 @@ fn check_user_scopes(requested: &ScopeSet, client: &Client, user: &ScopeSet) -> 
 
 /// How a token is being granted: the grant type, `token_format=opaque`, the user's
 /// authentication time and the client authentication method claim.
-struct Grant<'a> {
-    name: &'a str,
-    opaque: bool,
-    auth_time: Option<i64>,
-    auth_method: Option<&'a str>,
+pub(crate) struct Grant<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) opaque: bool,
+    pub(crate) auth_time: Option<i64>,
+    pub(crate) auth_method: Option<&'a str>,
 }
 
 /// Signs (and, when revocable, stores) an access token, plus a refresh token for user grants
 /// of clients that hold `refresh_token`.
-async fn mint(
+pub(crate) async fn mint(
     deps: &Deps,
     zone: &ZoneId,
     client: &Client,

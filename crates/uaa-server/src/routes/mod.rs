@@ -1,10 +1,14 @@
 //! The router: every UAA path this server answers, plus JSON answers for unknown routes and
 //! wrong methods (UAA-style bodies instead of empty responses).
 
+mod authorize;
 mod clients;
 mod groups;
 mod info;
 mod keys;
+mod login;
+mod oidc;
+mod revocation;
 mod token;
 mod users;
 
@@ -57,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(users::routes())
         .merge(groups::routes())
+        .merge(authorize::routes())
+        .merge(login::routes())
+        .merge(oidc::routes())
+        .merge(revocation::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -4,12 +4,16 @@
 // Test code fails by panicking with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod authorize;
 mod binary;
 mod clients;
 mod common;
 mod filter_fuzz;
 mod groups;
 mod info;
+mod oidc;
+mod refresh;
+mod revocation;
 mod secrets;
 mod token;
 mod users;

@@ -1,0 +1,27 @@
+//! The `refresh_token` and `user_token` grants (reference §2.4) — being written.
+
+use uaa_types::TokenResponse;
+
+use super::Deps;
+use super::token::Params;
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::ids::ZoneId;
+
+pub async fn refresh_grant(
+    _deps: &Deps,
+    _zone: &ZoneId,
+    _client: &Client,
+    _params: &Params,
+) -> Result<TokenResponse> {
+    Err(Error::UnsupportedGrantType("Unsupported grant type".into()))
+}
+
+pub async fn user_token_grant(
+    _deps: &Deps,
+    _zone: &ZoneId,
+    _client: &Client,
+    _params: &Params,
+) -> Result<TokenResponse> {
+    Err(Error::UnsupportedGrantType("Unsupported grant type".into()))
+}
