@@ -64,6 +64,10 @@ pub enum Error {
         error: String,
         message: String,
     },
+    /// The database cannot be reached (connection refused or lost, pool exhausted): 503, the
+    /// request may be retried; nothing was acknowledged.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// The store or another dependency failed; the caller sees a generic 500.
     #[error("internal error: {0}")]
     Internal(String),

@@ -156,6 +156,14 @@ impl IntoResponse for ApiError {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
                 json!({"error": error, "message": message, "error_description": message}),
             ),
+            Error::Unavailable(detail) => {
+                tracing::error!(error = %detail, "database unavailable");
+                oauth_body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "service_unavailable",
+                    "The database is unavailable; try again shortly.",
+                )
+            }
             Error::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 oauth_body(

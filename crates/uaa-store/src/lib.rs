@@ -54,7 +54,9 @@ impl SqlStore {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        let mut opts = AnyPoolOptions::new();
+        // A request waits at most this long for a connection; past it, it gets a 503 instead of
+        // hanging while the database is away.
+        let mut opts = AnyPoolOptions::new().acquire_timeout(std::time::Duration::from_secs(5));
         if backend == Backend::Sqlite {
             // One writer at a time in SQLite: WAL lets readers proceed, the busy timeout makes
             // writers queue instead of failing with SQLITE_BUSY.
@@ -135,7 +137,15 @@ fn now_ms() -> i64 {
 /// Maps a database failure to the domain's internal error. The message goes to the log (by
 /// the HTTP layer), never to the caller.
 pub(crate) fn db_err(e: sqlx::Error) -> Error {
-    Error::Internal(format!("database: {e}"))
+    match e {
+        // The database went away or is out of reach: the request can be retried (503); the
+        // pool reconnects on its own when the database is back.
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Error::Unavailable(format!("database: {e}")),
+        other => Error::Internal(format!("database: {other}")),
+    }
 }
 
 /// True when `e` is a unique-constraint violation.
@@ -176,4 +186,27 @@ pub(crate) fn split(s: Option<String>) -> Vec<String> {
         .filter(|x| !x.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_connections_are_unavailable_and_other_failures_internal() {
+        assert!(matches!(
+            db_err(sqlx::Error::PoolTimedOut),
+            Error::Unavailable(_)
+        ));
+        assert!(matches!(
+            db_err(sqlx::Error::PoolClosed),
+            Error::Unavailable(_)
+        ));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert!(matches!(db_err(sqlx::Error::Io(io)), Error::Unavailable(_)));
+        assert!(matches!(
+            db_err(sqlx::Error::RowNotFound),
+            Error::Internal(_)
+        ));
+    }
 }
