@@ -60,6 +60,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let flag = self.state.shutting_down.clone();
         let store = self.state.store.clone();
+        let housekeeping = tokio::spawn(housekeeping(store.clone()));
         let audit = self.state.audit.clone();
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move {
@@ -68,9 +69,34 @@ impl Application {
                 tracing::info!("shutting down");
             })
             .await?;
+        housekeeping.abort();
         audit.close().await;
         store.close().await;
         Ok(())
+    }
+}
+
+/// How often expired tokens and old audit rows are pruned, and how long audit rows are kept
+/// (far beyond the lockout window, which is what reads them).
+const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+const AUDIT_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Prunes the store periodically; with several instances on PostgreSQL one of them does it
+/// each round (`SqlStore::prune` takes an advisory lock).
+async fn housekeeping(store: SqlStore) {
+    let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        match store.prune(now, now - AUDIT_RETENTION_MS).await {
+            Ok(p) if p.ran => tracing::info!(tokens = p.tokens, audit = p.audit, "housekeeping"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
     }
 }
 

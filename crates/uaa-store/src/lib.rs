@@ -5,6 +5,7 @@
 
 pub mod clients;
 pub mod filter_sql;
+pub mod housekeeping;
 pub mod misc;
 pub mod scim_groups;
 pub mod scim_users;

@@ -269,3 +269,4 @@ mod users;
 
 // SCIM groups (reference §4.4).
 mod groups;
+mod housekeeping;
