@@ -42,17 +42,26 @@ scim:
 
 /// A running binary: the process, the address it logged, its database file, and the thread
 /// that collects its whole log (joined after the process exits).
-struct Running {
+pub(crate) struct Running {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     db: std::path::PathBuf,
     log: std::thread::JoinHandle<String>,
 }
 
-/// Starts the binary and waits for its "uaa started" JSON log line.
+/// Starts the binary with this test's config over a SQLite file in `dir`.
 fn start(dir: &std::path::Path) -> Running {
     let cfg = config(dir);
     let db = dir.join("uaa.db");
+    let mut r = start_with(&cfg, &format!("sqlite://{}?mode=rwc", db.display()));
+    r.db = db;
+    r
+}
+
+/// Starts the binary with `cfg` over `database_url` and waits for its "uaa started" JSON log
+/// line.
+pub(crate) fn start_with(cfg: &std::path::Path, database_url: &str) -> Running {
+    let db = std::path::PathBuf::new();
     let mut child = Command::new(env!("CARGO_BIN_EXE_uaa"))
         .args(["serve", "--config"])
         .arg(&cfg)
@@ -63,7 +72,7 @@ fn start(dir: &std::path::Path) -> Running {
             "json",
             "--database-url",
         ])
-        .arg(format!("sqlite://{}?mode=rwc", db.display()))
+        .arg(database_url)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -97,7 +106,7 @@ fn start(dir: &std::path::Path) -> Running {
 }
 
 /// Sends SIGTERM, waits for the exit, and returns the exit status and the whole log.
-fn terminate(mut r: Running) -> (std::process::ExitStatus, String) {
+pub(crate) fn terminate(mut r: Running) -> (std::process::ExitStatus, String) {
     let pid = r.child.id().to_string();
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
     let status = r.child.wait().expect("wait");

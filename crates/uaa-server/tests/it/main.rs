@@ -7,6 +7,7 @@
 mod authorize;
 mod binary;
 mod clients;
+mod cluster;
 mod common;
 mod filter_fuzz;
 mod groups;
