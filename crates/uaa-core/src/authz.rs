@@ -89,6 +89,26 @@ impl Caller {
         }
         self.check(gate, zone)
     }
+
+    /// UAA `IsSelfCheck.isClientTokenRevocationForSelf`: the token's client is the one the path
+    /// names (for client and user tokens alike).
+    pub fn is_client_self(&self, client_id: &str) -> bool {
+        self.client_id.as_str() == client_id
+    }
+
+    /// An expression gate with a self rule the use case has already decided (`… or
+    /// @self.isTokenRevocationForSelf(request,3)` needs the stored token, for instance).
+    pub fn check_unless_self(
+        &self,
+        gate: &[&str],
+        zone: &ZoneId,
+        is_self: bool,
+    ) -> Result<(), Error> {
+        if is_self {
+            return Ok(());
+        }
+        self.check(gate, zone)
+    }
 }
 
 /// Placeholder in a gate for `zones.{current zone id}.admin`.
@@ -156,6 +176,27 @@ gate!(
     GroupsUpdate = ["scim.write", "groups.update", ZONE_ADMIN]
 );
 
+gate!(
+    /// `/oauth/token/revoke/**` (`tokenRevocationFilter`: `hasScope('tokens.revoke')`). Each
+    /// path's self rule (the user revoking their own tokens, a client its own, a token itself)
+    /// is checked in the use case.
+    TokensRevoke = ["tokens.revoke"]
+);
+gate!(
+    /// `GET /oauth/token/list/user/*` and `/oauth/token/list/client/*` (`tokenListFilter`).
+    TokensList = ["tokens.list"]
+);
+gate!(
+    /// The token endpoint's `statelessTokenApiSecurity` chain (a bearer token and a
+    /// `client_id`): `hasScope('uaa.user')`, used by the `user_token` grant.
+    UaaUser = ["uaa.user"]
+);
+
+gate!(
+    /// `/approvals/**` (`approvalsSecurity`: `hasScope('oauth.approvals')`).
+    OAuthApprovals = ["oauth.approvals"]
+);
+
 /// A strict `ScopeVoter` gate: `scope=S`, no admin bypass.
 macro_rules! strict_gate {
     ($(#[$doc:meta])* $name:ident = [$($s:expr),*]) => {
@@ -176,6 +217,10 @@ strict_gate!(
 strict_gate!(
     /// `GET /ids/Users` (`scope=scim.userids`).
     ScimUserIds = ["scim.userids"]
+);
+strict_gate!(
+    /// `GET|POST /userinfo` (`scope=openid`).
+    OpenId = ["openid"]
 );
 
 /// Proof that a caller passed gate `G`; only the authorizing extractor builds one.

@@ -78,11 +78,32 @@ pub struct StoredToken {
     pub zone_id: ZoneId,
 }
 
+/// Which stored tokens a listing or a bulk deletion addresses; `None` matches any value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenQuery<'a> {
+    pub client_id: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    /// `ACCESS_TOKEN` or `REFRESH_TOKEN`.
+    pub response_type: Option<&'a str>,
+}
+
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     async fn put_token(&self, token: StoredToken) -> Result<()>;
     async fn get_token(&self, zone: &ZoneId, token_id: &str) -> Result<Option<StoredToken>>;
     async fn delete_token(&self, zone: &ZoneId, token_id: &str) -> Result<bool>;
+    /// The stored tokens that match and expire after `now_ms`, oldest first.
+    async fn list_tokens(
+        &self,
+        zone: &ZoneId,
+        q: TokenQuery<'_>,
+        now_ms: i64,
+    ) -> Result<Vec<StoredToken>>;
+    /// Deletes every stored token that matches; returns how many went.
+    async fn delete_tokens(&self, zone: &ZoneId, q: TokenQuery<'_>) -> Result<u64>;
+    /// Sets a user's `salt`, which feeds `rev_sig`: every token of the user stops validating.
+    /// `false` when there is no such user.
+    async fn set_user_salt(&self, zone: &ZoneId, user_id: &str, salt: &str) -> Result<bool>;
 }
 
 #[async_trait]
@@ -125,4 +146,106 @@ pub trait Random: Send + Sync {
     /// 32 lowercase hex characters (a UUID without dashes, as UAA's `jti`).
     fn hex32(&self) -> String;
     fn alphanumeric(&self, len: usize) -> String;
+}
+
+/// An authorization code as stored (`oauth_code`), keyed by the SHA-256 of the code so the
+/// database never holds a redeemable value. `data` is the authorization it stands for (JSON of
+/// `service::authorize::CodeGrant`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCode {
+    pub code_hash: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub data: String,
+    pub zone_id: ZoneId,
+}
+
+/// Authorization codes: written once, taken once.
+#[async_trait]
+pub trait CodeStore: Send + Sync {
+    async fn put_code(&self, code: StoredCode) -> Result<()>;
+    /// Deletes and returns the code in one statement, so two redemptions racing on two
+    /// instances cannot both get it. Expiry is the caller's check.
+    async fn take_code(&self, zone: &ZoneId, code_hash: &str) -> Result<Option<StoredCode>>;
+}
+
+/// A browser's login session (`login_sessions`), keyed by the SHA-256 of the cookie value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSession {
+    pub session_hash: String,
+    pub user_id: String,
+    /// When the user signed in, epoch milliseconds.
+    pub auth_time_ms: i64,
+    /// The token every form of this session must carry.
+    pub csrf_token: String,
+    /// The authorization request awaiting the user's approval (JSON), if any.
+    pub pending: Option<String>,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub zone_id: ZoneId,
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &LoginSession) -> Result<()>;
+    async fn get_session(&self, zone: &ZoneId, session_hash: &str) -> Result<Option<LoginSession>>;
+    /// Writes `pending` and `expires_ms` of an existing session.
+    async fn update_session(&self, session: &LoginSession) -> Result<()>;
+    async fn delete_session(&self, zone: &ZoneId, session_hash: &str) -> Result<()>;
+}
+
+/// `APPROVED` or `DENIED` (UAA `Approval.ApprovalStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalStatus {
+    Approved,
+    Denied,
+}
+
+impl ApprovalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Denied => "DENIED",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "APPROVED" => Some(Self::Approved),
+            "DENIED" => Some(Self::Denied),
+            _ => None,
+        }
+    }
+}
+
+/// A user's decision about one scope for one client (`authz_approvals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub user_id: String,
+    pub client_id: String,
+    pub scope: String,
+    pub status: ApprovalStatus,
+    pub expires_ms: i64,
+    pub last_modified_ms: i64,
+}
+
+#[async_trait]
+pub trait ApprovalStore: Send + Sync {
+    /// The user's approvals (for one client, or all), expired ones included.
+    async fn approvals(
+        &self,
+        zone: &ZoneId,
+        user_id: &str,
+        client_id: Option<&str>,
+    ) -> Result<Vec<Approval>>;
+    /// Adds the approval or replaces the one for the same user, client and scope.
+    async fn put_approval(&self, zone: &ZoneId, approval: &Approval) -> Result<()>;
+    /// Deletes the user's approvals (for one client, or all); returns how many went.
+    async fn delete_approvals(
+        &self,
+        zone: &ZoneId,
+        user_id: &str,
+        client_id: Option<&str>,
+    ) -> Result<u64>;
 }

@@ -21,6 +21,30 @@ pub struct TokenPolicy {
     pub jwt_revocable: bool,
     /// `jwt.token.claims.exclude`.
     pub claims_exclude: Vec<String>,
+    /// `jwt.token.refresh.*`.
+    pub refresh: RefreshPolicy,
+}
+
+/// `jwt.token.refresh.format` (the zone's `tokenPolicy.refreshTokenFormat`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RefreshFormat {
+    /// `<32 hex>-r`, the JWT kept in `revocable_tokens` (UAA's default).
+    #[default]
+    Opaque,
+    /// The signed JWT itself, stored only when revocable.
+    Jwt,
+}
+
+/// `jwt.token.refresh.*` (reference §2.4). UAA's defaults are all off and opaque.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    pub format: RefreshFormat,
+    /// `rotate`: each refresh grant issues a new refresh token and revokes the presented one.
+    pub rotate: bool,
+    /// `unique`: a new refresh token deletes the older ones of the same client and user.
+    pub unique: bool,
+    /// `restrict_grant`: refresh tokens only for requests holding `uaa.offline_token`.
+    pub restrict_grant: bool,
 }
 
 impl TokenPolicy {

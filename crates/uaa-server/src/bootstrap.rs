@@ -14,7 +14,7 @@ use uaa_core::ports::{ClientWrite, KeyStore};
 use uaa_core::scope::ScopeSet;
 use uaa_core::secret::Secret;
 use uaa_core::service::{Deps, Settings};
-use uaa_core::token::TokenPolicy;
+use uaa_core::token::{RefreshFormat, RefreshPolicy, TokenPolicy};
 use uaa_core::user::{GroupSpec, NewUser};
 use uaa_crypto::{ClientSecretVerifier, Hasher, KeyRing, SecretCache, SigningKey};
 use uaa_store::SqlStore;
@@ -103,6 +103,16 @@ pub async fn build_state(
             refresh_token_validity: config.jwt.refresh_token_validity,
             jwt_revocable: config.jwt.revocable,
             claims_exclude: config.jwt.claims_exclude.clone(),
+            refresh: RefreshPolicy {
+                format: if config.jwt.refresh.format == "jwt" {
+                    RefreshFormat::Jwt
+                } else {
+                    RefreshFormat::Opaque
+                },
+                rotate: config.jwt.refresh.rotate,
+                unique: config.jwt.refresh.unique,
+                restrict_grant: config.jwt.refresh.restrict_grant,
+            },
         },
         client_secret_policy: config.client_secret_policy.clone(),
         secret_change_policy: config.secret_change_policy,
@@ -119,6 +129,9 @@ pub async fn build_state(
         tokens: store_arc.clone(),
         scim_users: store_arc.clone(),
         scim_groups: store_arc.clone(),
+        codes: store_arc.clone(),
+        sessions: store_arc.clone(),
+        approvals: store_arc.clone(),
         audit: audit.clone(),
         hasher: crypto.clone(),
         signer: Arc::new(KeySigner {

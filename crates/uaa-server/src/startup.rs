@@ -97,6 +97,10 @@ async fn housekeeping(store: SqlStore) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
+        // Expired authorization codes and login sessions (idempotent deletes, no lock needed).
+        if let Err(e) = store.prune_authorize(now).await {
+            tracing::warn!(error = %e, "housekeeping of codes and sessions failed");
+        }
     }
 }
 

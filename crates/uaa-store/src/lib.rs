@@ -3,6 +3,7 @@
 //! embedded SQLite default and on PostgreSQL. Each backend has its own migration folder with
 //! the same tables and columns (UAA's names).
 
+pub mod authorize;
 pub mod clients;
 pub mod filter_sql;
 pub mod housekeeping;

@@ -1,12 +1,13 @@
-//! The smaller ports: stored tokens (`revocable_tokens`), the generated signing key, and the
-//! audit trail (`sec_audit`).
+//! The smaller ports: stored tokens (`revocable_tokens`, with the user `salt` that revocation
+//! changes), the generated signing key, and the audit trail (`sec_audit`).
 
 use async_trait::async_trait;
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use uaa_core::audit::AuditEvent;
 use uaa_core::error::Result;
 use uaa_core::ids::ZoneId;
-use uaa_core::ports::{AuditStore, KeyStore, StoredToken, TokenStore};
+use uaa_core::ports::{AuditStore, KeyStore, StoredToken, TokenQuery, TokenStore};
 
 use crate::{SqlStore, db_err, now_ms};
 
@@ -44,21 +45,7 @@ impl TokenStore for SqlStore {
         .fetch_optional(self.pool())
         .await
         .map_err(db_err)?;
-        let Some(r) = row else { return Ok(None) };
-        let s = |c: &str| r.try_get::<Option<String>, _>(c).map_err(db_err);
-        let i = |c: &str| r.try_get::<i64, _>(c).map_err(db_err);
-        Ok(Some(StoredToken {
-            token_id: s("token_id")?.unwrap_or_default(),
-            client_id: s("client_id")?.unwrap_or_default(),
-            user_id: s("user_id")?,
-            format: s("format")?.unwrap_or_default(),
-            response_type: s("response_type")?.unwrap_or_default(),
-            issued_at_ms: i("issued_at")?,
-            expires_at_ms: i("expires_at")?,
-            scope: s("scope")?.unwrap_or_default(),
-            value: s("data")?.unwrap_or_default(),
-            zone_id: zone.clone(),
-        }))
+        row.map(|r| row_to_token(&r, zone)).transpose()
     }
 
     async fn delete_token(&self, zone: &ZoneId, token_id: &str) -> Result<bool> {
@@ -72,6 +59,96 @@ impl TokenStore for SqlStore {
                 .rows_affected();
         Ok(n > 0)
     }
+
+    async fn list_tokens(
+        &self,
+        zone: &ZoneId,
+        q: TokenQuery<'_>,
+        now_ms: i64,
+    ) -> Result<Vec<StoredToken>> {
+        let (cond, binds) = token_conditions(&q, 3);
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM revocable_tokens \
+             WHERE identity_zone_id=$1 AND expires_at > $2{cond} ORDER BY issued_at, token_id"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(zone.as_str().to_owned())
+            .bind(now_ms);
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(self.pool()).await.map_err(db_err)?;
+        rows.iter().map(|r| row_to_token(r, zone)).collect()
+    }
+
+    async fn delete_tokens(&self, zone: &ZoneId, q: TokenQuery<'_>) -> Result<u64> {
+        let (cond, binds) = token_conditions(&q, 2);
+        let sql = format!("DELETE FROM revocable_tokens WHERE identity_zone_id=$1{cond}");
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(zone.as_str().to_owned());
+        for b in binds {
+            query = query.bind(b);
+        }
+        Ok(query
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected())
+    }
+
+    async fn set_user_salt(&self, zone: &ZoneId, user_id: &str, salt: &str) -> Result<bool> {
+        // As UAA's `userProvisioning.update`: a new version and modification time too.
+        let n = sqlx::query(
+            "UPDATE users SET salt=$1, version=version+1, lastmodified=$2 \
+             WHERE id=$3 AND identity_zone_id=$4",
+        )
+        .bind(salt.to_owned())
+        .bind(now_ms())
+        .bind(user_id.to_owned())
+        .bind(zone.as_str().to_owned())
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        Ok(n > 0)
+    }
+}
+
+const TOKEN_COLUMNS: &str =
+    "token_id, client_id, user_id, format, response_type, issued_at, expires_at, scope, data";
+
+fn row_to_token(r: &AnyRow, zone: &ZoneId) -> Result<StoredToken> {
+    let s = |c: &str| r.try_get::<Option<String>, _>(c).map_err(db_err);
+    let i = |c: &str| r.try_get::<i64, _>(c).map_err(db_err);
+    Ok(StoredToken {
+        token_id: s("token_id")?.unwrap_or_default(),
+        client_id: s("client_id")?.unwrap_or_default(),
+        user_id: s("user_id")?,
+        format: s("format")?.unwrap_or_default(),
+        response_type: s("response_type")?.unwrap_or_default(),
+        issued_at_ms: i("issued_at")?,
+        expires_at_ms: i("expires_at")?,
+        scope: s("scope")?.unwrap_or_default(),
+        value: s("data")?.unwrap_or_default(),
+        zone_id: zone.clone(),
+    })
+}
+
+/// ` AND column=$n` for each field of the query that is set, numbered from `first`, with the
+/// values to bind in that order.
+fn token_conditions(q: &TokenQuery<'_>, first: usize) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    for (col, value) in [
+        ("client_id", q.client_id),
+        ("user_id", q.user_id),
+        ("response_type", q.response_type),
+    ] {
+        if let Some(v) = value {
+            sql.push_str(&format!(" AND {col}=${}", first + binds.len()));
+            binds.push(v.to_owned());
+        }
+    }
+    (sql, binds)
 }
 
 #[async_trait]

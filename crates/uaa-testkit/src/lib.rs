@@ -71,6 +71,18 @@ impl TestServer {
 
     pub async fn start(opts: Options) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
+        let db_path = dir.path().join("uaa.db");
+        Self::start_in(opts, dir, db_path).await
+    }
+
+    /// A server over an existing SQLite file (another `TestServer`'s `db_path`, which must
+    /// outlive this one): a restart with another configuration, or a second instance.
+    pub async fn start_on_database(opts: Options, db_path: &std::path::Path) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(opts, dir, db_path.to_path_buf()).await
+    }
+
+    async fn start_in(opts: Options, dir: tempfile::TempDir, db_path: PathBuf) -> Self {
         let cfg: Config = match &opts.yaml {
             Some(y) => {
                 let path = dir.path().join("uaa.yml");
@@ -79,11 +91,15 @@ impl TestServer {
             }
             None => config::load(None).expect("development config"),
         };
-        Self::start_with(cfg, dir, opts.bcrypt_cost).await
+        Self::start_with(cfg, dir, db_path, opts.bcrypt_cost).await
     }
 
-    async fn start_with(cfg: Config, dir: tempfile::TempDir, bcrypt_cost: u32) -> Self {
-        let db_path = dir.path().join("uaa.db");
+    async fn start_with(
+        cfg: Config,
+        dir: tempfile::TempDir,
+        db_path: PathBuf,
+        bcrypt_cost: u32,
+    ) -> Self {
         let url = format!("sqlite://{}?mode=rwc", db_path.display());
         let tuning = Tuning {
             bcrypt_cost,
@@ -225,4 +241,91 @@ pub fn verify_rs256(token: &str, jwks: &Value) -> Result<Value, String> {
         .verify(format!("{h}.{p}").as_bytes(), &sig)
         .map_err(|e| e.to_string())?;
     serde_json::from_slice(&dec(p)?).map_err(|e| e.to_string())
+}
+
+/// Verifies a JWT (RS256, ES256, …) against a JWKS with `openidconnect`'s RustCrypto key
+/// types, selecting the key by `kid`: what a third-party relying party would do. Returns the
+/// claims.
+pub fn verify_with_jwks(token: &str, jwks: &Value) -> Result<Value, String> {
+    use openidconnect::JsonWebKey as _;
+    use openidconnect::core::{CoreJsonWebKey, CoreJwsSigningAlgorithm};
+
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a compact JWS".into());
+    };
+    let dec = |x: &str| URL_SAFE_NO_PAD.decode(x).map_err(|e| e.to_string());
+    let header: Value = serde_json::from_slice(&dec(h)?).map_err(|e| e.to_string())?;
+    let alg: CoreJwsSigningAlgorithm =
+        serde_json::from_value(header["alg"].clone()).map_err(|e| e.to_string())?;
+    let kid = header["kid"].as_str().ok_or("no kid")?;
+    let jwk = jwks["keys"]
+        .as_array()
+        .and_then(|ks| ks.iter().find(|k| k["kid"] == kid))
+        .ok_or("kid not in jwks")?;
+    let key: CoreJsonWebKey = serde_json::from_value(jwk.clone()).map_err(|e| e.to_string())?;
+    key.verify_signature(&alg, format!("{h}.{p}").as_bytes(), &dec(s)?)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&dec(p)?).map_err(|e| e.to_string())
+}
+
+/// The HTTP client `openidconnect` and `oauth2` run on (their `AsyncHttpClient`), over our
+/// reqwest 0.13 instead of the reqwest 0.12 their default features would pull in. Redirects
+/// are not followed (oauth2's rule). Requests to `issuer.uri` (say
+/// `http://localhost:8080/uaa`, which the discovery document and the tokens name) go to the
+/// test server's real address, so the relying party sees exactly the configured URLs.
+#[derive(Debug, Clone)]
+pub struct OidcHttp {
+    http: reqwest::Client,
+    issuer_uri: String,
+    base: String,
+}
+
+impl TestServer {
+    /// An `openidconnect` HTTP client for this server configured with `issuer_uri`.
+    pub fn oidc_http(&self, issuer_uri: &str) -> OidcHttp {
+        OidcHttp {
+            http: self.http.clone(),
+            issuer_uri: issuer_uri.trim_end_matches('/').to_owned(),
+            base: self.base.clone(),
+        }
+    }
+}
+
+impl<'c> openidconnect::AsyncHttpClient<'c> for OidcHttp {
+    type Error = std::io::Error;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<openidconnect::HttpResponse, Self::Error>>
+                + Send
+                + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            let uri = parts.uri.to_string();
+            if let Some(rest) = uri.strip_prefix(&self.issuer_uri) {
+                parts.uri = format!("{}{rest}", self.base)
+                    .parse()
+                    .map_err(std::io::Error::other)?;
+            }
+            let request = openidconnect::http::Request::from_parts(parts, body);
+            let request = reqwest::Request::try_from(request).map_err(std::io::Error::other)?;
+            let response = self
+                .http
+                .execute(request)
+                .await
+                .map_err(std::io::Error::other)?;
+            let mut out = openidconnect::http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                out = out.header(name, value);
+            }
+            let body = response.bytes().await.map_err(std::io::Error::other)?;
+            out.body(body.to_vec()).map_err(std::io::Error::other)
+        })
+    }
 }

@@ -2,12 +2,14 @@
 //! (see `shared/reference/uaa-server.md`), because existing clients parse these bodies.
 //! No I/O here: the server, the CLI and the tests all share these definitions.
 
+pub mod approval;
 pub mod client;
 pub mod error;
 pub mod jwk;
 pub mod scim;
 pub mod token;
 
+pub use approval::*;
 pub use client::*;
 pub use error::*;
 pub use jwk::*;

@@ -2,9 +2,11 @@
 //! here; everything UAA decides (order of checks, messages, audit events) happens in this
 //! module tree, so it can be read and tested without HTTP.
 
+pub mod approvals;
 pub mod authorize;
 pub mod clients;
 pub mod groups;
+pub mod login;
 pub mod oidc;
 pub mod refresh;
 pub mod revocation;
@@ -45,6 +47,10 @@ pub struct Deps {
     pub tokens: Arc<dyn TokenStore>,
     pub scim_users: Arc<dyn crate::scim::users::ScimUserStore>,
     pub scim_groups: Arc<dyn crate::scim::groups::ScimGroupStore>,
+    /// Authorization codes, login sessions and approvals (`/oauth/authorize`, `/login.do`).
+    pub codes: Arc<dyn crate::ports::CodeStore>,
+    pub sessions: Arc<dyn crate::ports::SessionStore>,
+    pub approvals: Arc<dyn crate::ports::ApprovalStore>,
     pub audit: Arc<dyn AuditStore>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub signer: Arc<dyn TokenSigner>,

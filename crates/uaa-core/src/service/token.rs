@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use uaa_types::TokenResponse;
 
-use super::Deps;
+use super::refresh::Reissue;
+use super::{Deps, oidc};
 use crate::audit::AuditEventType;
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -15,8 +16,7 @@ use crate::ports::StoredToken;
 use crate::scope::ScopeSet;
 use crate::secret::Secret;
 use crate::token::{
-    AccessTokenSpec, TokenFacts, access_token_claims, audience, check_issuer_and_expiry,
-    check_rev_sig, rev_sig,
+    AccessTokenSpec, TokenFacts, access_token_claims, check_issuer_and_expiry, check_rev_sig,
 };
 use crate::user::User;
 
@@ -25,6 +25,9 @@ use crate::user::User;
 pub enum AuthMethod {
     Basic,
     Post,
+    /// `client_id` alone: a public client (§2.2), accepted only by [`issue_token`] for the
+    /// requests `authenticate_public_client` allows.
+    None,
 }
 
 /// Client credentials as presented, already decoded.
@@ -50,6 +53,9 @@ pub async fn authenticate_client(
     let Some(creds) = creds else {
         return Err(Error::Unauthorized(FULL_AUTH.into()));
     };
+    if creds.method == AuthMethod::None {
+        return Err(Error::BadClientCredentials);
+    }
     let client = deps.clients.get_client(zone, &creds.client_id).await?;
     let ok = match &client {
         Some(c) if !c.secrets.is_empty() => {
@@ -97,7 +103,12 @@ pub async fn issue_token(
     creds: Option<&ClientCredentials>,
     params: &Params,
 ) -> Result<TokenResponse> {
-    let client = authenticate_client(deps, zone, creds).await?;
+    let client = match creds {
+        Some(c) if c.method == AuthMethod::None => {
+            super::authorize::authenticate_public_client(deps, zone, c, params).await?
+        }
+        _ => authenticate_client(deps, zone, creds).await?,
+    };
     if let Some(id) = params.get("client_id")
         && id != client.client_id.as_str()
     {
@@ -152,14 +163,16 @@ pub async fn issue_token(
             };
             mint(deps, zone, &client, None, &grant, scopes).await
         }
-        "refresh_token" => super::refresh::refresh_grant(deps, zone, &client, params).await,
+        "refresh_token" => super::refresh::refresh_grant(deps, zone, &client, params, creds).await,
         "user_token" => super::refresh::user_token_grant(deps, zone, &client, params).await,
-        "authorization_code" => super::authorize::code_grant(deps, zone, &client, params).await,
+        "authorization_code" => {
+            super::authorize::code_grant(deps, zone, &client, params, auth_method).await
+        }
         _ => password_grant(deps, zone, &client, params, requested, opaque, auth_method).await,
     }
 }
 
-fn unauthorized_grant(_grant: &str) -> Error {
+pub(crate) fn unauthorized_grant(_grant: &str) -> Error {
     // UAA's AbstractTokenGranter.validateGrantType, as RefreshTokenMockMvcTests and
     // UserTokenMockMvcTests pin it (no ": <grant>" suffix, unlike Spring OAuth's).
     Error::InvalidClient("Unauthorized grant type".into())
@@ -167,7 +180,11 @@ fn unauthorized_grant(_grant: &str) -> Error {
 
 /// `UaaOauth2RequestValidator.validateScope`: client_credentials requests must name exact
 /// authorities; other grants must match the client's scopes (wildcards allowed).
-fn validate_requested_scope(client: &Client, grant: &str, requested: &ScopeSet) -> Result<()> {
+pub(crate) fn validate_requested_scope(
+    client: &Client,
+    grant: &str,
+    requested: &ScopeSet,
+) -> Result<()> {
     let (allowed, wildcard) = if grant == "client_credentials" {
         (&client.authorities, false)
     } else {
@@ -239,7 +256,10 @@ async fn password_grant(
         auth_time: Some(now),
         auth_method,
     };
-    mint(deps, zone, client, Some(&user), &grant, scopes).await
+    let extras = IdTokenExtras {
+        nonce: params.get("nonce").map(String::as_str),
+    };
+    mint_with(deps, zone, client, Some(&user), &grant, scopes, &extras).await
 }
 
 /// `login_hint` is URL-encoded JSON `{"origin":"<key>"}`; the default origin is `uaa`.
@@ -257,7 +277,7 @@ fn login_hint_origin(hint: Option<&String>) -> Result<String> {
 
 /// Password check of the internal identity provider. Every failure is the same 401 for the
 /// caller (UAA's quirk: `invalid_client` "Bad credentials"), but audited distinctly.
-async fn authenticate_user(
+pub(crate) async fn authenticate_user(
     deps: &Deps,
     zone: &ZoneId,
     username: &str,
@@ -336,7 +356,11 @@ pub async fn user_authorities(deps: &Deps, zone: &ZoneId, user: &UserId) -> Resu
 
 /// `UaaAuthorizationRequestManager.checkUserScopes`: keep the requested scopes the user
 /// holds (a wildcard request matches the user's scopes it covers, within the client's).
-fn check_user_scopes(requested: &ScopeSet, client: &Client, user: &ScopeSet) -> Result<ScopeSet> {
+pub(crate) fn check_user_scopes(
+    requested: &ScopeSet,
+    client: &Client,
+    user: &ScopeSet,
+) -> Result<ScopeSet> {
     let mut result = ScopeSet::new();
     for r in requested.iter() {
         if r.contains('*') {
@@ -371,8 +395,14 @@ pub(crate) struct Grant<'a> {
     pub(crate) auth_method: Option<&'a str>,
 }
 
+/// What only the request knows about an ID token (OIDC Core §3.1.2.1 `nonce`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IdTokenExtras<'a> {
+    pub(crate) nonce: Option<&'a str>,
+}
+
 /// Signs (and, when revocable, stores) an access token, plus a refresh token for user grants
-/// of clients that hold `refresh_token`.
+/// of clients that hold `refresh_token`, plus an ID token when OpenID Connect applies.
 pub(crate) async fn mint(
     deps: &Deps,
     zone: &ZoneId,
@@ -380,6 +410,37 @@ pub(crate) async fn mint(
     user: Option<&User>,
     grant: &Grant<'_>,
     scopes: ScopeSet,
+) -> Result<TokenResponse> {
+    let extras = IdTokenExtras::default();
+    mint_with(deps, zone, client, user, grant, scopes, &extras).await
+}
+
+/// [`mint`] with the request's `nonce` for the ID token.
+pub(crate) async fn mint_with(
+    deps: &Deps,
+    zone: &ZoneId,
+    client: &Client,
+    user: Option<&User>,
+    grant: &Grant<'_>,
+    scopes: ScopeSet,
+    extras: &IdTokenExtras<'_>,
+) -> Result<TokenResponse> {
+    mint_full(deps, zone, client, user, grant, scopes, extras, None).await
+}
+
+/// [`mint_with`], or for the refresh grant an access token beside an existing refresh token
+/// (`UaaTokenServices.refreshAccessToken`): no new refresh token, revocable when the refresh
+/// token is, and the refresh token's `aud`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn mint_full(
+    deps: &Deps,
+    zone: &ZoneId,
+    client: &Client,
+    user: Option<&User>,
+    grant: &Grant<'_>,
+    scopes: ScopeSet,
+    extras: &IdTokenExtras<'_>,
+    reissue: Option<&Reissue>,
 ) -> Result<TokenResponse> {
     let Grant {
         name: grant,
@@ -391,7 +452,7 @@ pub(crate) async fn mint(
     let now = deps.clock.now_secs();
     let validity = policy.access_validity(client);
     let jti = deps.random.hex32();
-    let revocable = opaque || policy.jwt_revocable;
+    let revocable = opaque || policy.jwt_revocable || reissue.is_some_and(|r| r.revocable);
     let spec = AccessTokenSpec {
         jti: jti.clone(),
         client,
@@ -405,7 +466,13 @@ pub(crate) async fn mint(
         zone_id: zone.as_str(),
         client_auth_method: auth_method,
     };
-    let claims = Value::Object(access_token_claims(&spec, policy));
+    let mut claims = access_token_claims(&spec, policy);
+    if let Some(r) = reissue
+        && claims.contains_key("aud")
+    {
+        claims.insert("aud".into(), r.aud.clone());
+    }
+    let claims = Value::Object(claims);
     let jwt = deps.signer.sign(zone, &claims)?;
     if revocable {
         deps.tokens
@@ -421,9 +488,33 @@ pub(crate) async fn mint(
             ))
             .await?;
     }
-    let refresh_token = match user {
-        Some(u) if client.has_grant("refresh_token") => {
-            Some(mint_refresh(deps, zone, client, u, grant, &scopes, auth_time).await?)
+    let refresh_token = match (reissue, user) {
+        (Some(r), _) => Some(r.refresh_token.clone()),
+        // UAA never issues a refresh token to an implicit grant (it could not be delivered).
+        (None, Some(u)) if client.has_grant("refresh_token") && grant != "implicit" => {
+            let g = Grant {
+                name: grant,
+                opaque,
+                auth_time,
+                auth_method,
+            };
+            super::refresh::mint_refresh(deps, zone, client, u, &g, &scopes, revocable).await?
+        }
+        _ => None,
+    };
+    // §2.6: the ID token shares the access token's jti and is signed like it.
+    let id_token = match user {
+        Some(u) if oidc::id_token_applies(client, grant, &scopes) => {
+            let req = oidc::IdTokenRequest {
+                grant_type: grant,
+                scopes: scopes.clone(),
+                auth_time,
+                amr: vec!["pwd".into()],
+                acr: Vec::new(),
+                nonce: extras.nonce,
+                jti: &jti,
+            };
+            Some(oidc::id_token(deps, zone, client, u, &req).await?)
         }
         _ => None,
     };
@@ -439,9 +530,9 @@ pub(crate) async fn mint(
     // milliseconds, so it is normally one less than the validity.
     let expires_in = (spec.expires_at * 1000 - deps.clock.now_millis()).max(0) / 1000;
     Ok(TokenResponse {
-        access_token: if opaque { jti.clone() } else { jwt },
+        access_token: Some(if opaque { jti.clone() } else { jwt }),
         token_type: "bearer".into(),
-        id_token: None,
+        id_token,
         refresh_token,
         expires_in,
         scope: scopes.to_space_string(),
@@ -464,7 +555,8 @@ fn stored(
         token_id: token_id.to_owned(),
         client_id: client.client_id.to_string(),
         user_id: user.map(|u| u.id.to_string()),
-        format: if opaque { "OPAQUE" } else { "JWT" }.into(),
+        // UAA's `TokenFormat.getStringValue()`.
+        format: if opaque { "opaque" } else { "jwt" }.into(),
         response_type: response_type.into(),
         issued_at_ms: spec.issued_at * 1000,
         expires_at_ms: spec.expires_at * 1000,
@@ -472,62 +564,6 @@ fn stored(
         value: jwt.to_owned(),
         zone_id: zone.clone(),
     }
-}
-
-/// An opaque refresh token (`<32 hex>-r`, UAA's default `jwt.token.refresh.format: opaque`),
-/// whose JWT is kept in `revocable_tokens` for the refresh grant to redeem.
-async fn mint_refresh(
-    deps: &Deps,
-    zone: &ZoneId,
-    client: &Client,
-    user: &User,
-    grant: &str,
-    scopes: &ScopeSet,
-    auth_time: Option<i64>,
-) -> Result<String> {
-    let policy = &deps.settings.token;
-    let now = deps.clock.now_secs();
-    let validity = client
-        .refresh_token_validity
-        .filter(|v| *v > 0)
-        .unwrap_or(policy.refresh_token_validity);
-    let jti = format!("{}-r", deps.random.hex32());
-    let cid = client.client_id.as_str();
-    let claims = json!({
-        "jti": jti, "sub": user.id.as_str(), "iat": now, "exp": now + validity,
-        "cid": cid, "client_id": cid, "iss": policy.token_endpoint(), "zid": zone.as_str(),
-        "aud": audience(cid, scopes), "granted_scopes": scopes.to_vec(), "amr": ["pwd"],
-        "auth_time": auth_time, "grant_type": grant, "user_name": user.username,
-        "origin": user.origin, "user_id": user.id.as_str(), "revocable": true,
-        "rev_sig": rev_sig(client, client.rev_sig_secret(), Some(user)),
-    });
-    let jwt = deps.signer.sign(zone, &claims)?;
-    let spec = AccessTokenSpec {
-        jti: jti.clone(),
-        client,
-        user: Some(user),
-        grant_type: grant,
-        scopes: scopes.clone(),
-        issued_at: now,
-        expires_at: now + validity,
-        revocable: true,
-        auth_time,
-        zone_id: zone.as_str(),
-        client_auth_method: None,
-    };
-    deps.tokens
-        .put_token(stored(
-            zone,
-            &jti,
-            client,
-            Some(user),
-            &spec,
-            "REFRESH_TOKEN",
-            &jwt,
-            true,
-        ))
-        .await?;
-    Ok(jti)
 }
 
 /// A token that passed every check of §2.8.
@@ -580,6 +616,10 @@ pub async fn validate_token(deps: &Deps, zone: &ZoneId, token: &str) -> Result<V
         None => None,
     };
     check_rev_sig(&facts, &client, user.as_ref())?;
+    // `AccessTokenValidation.validateJtiValue`: a refresh token is not a bearer token.
+    if facts.jti.ends_with("-r") {
+        return Err(invalid("Invalid access token."));
+    }
     Ok(ValidToken {
         claims,
         facts,

@@ -30,7 +30,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(info::healthz))
         .route("/info", get(info::info))
-        .route("/login", get(info::info))
         .route("/oauth/token", get(token::token).post(token::token))
         .route("/token_key", get(keys::token_key))
         .route("/token_keys", get(keys::token_keys))
@@ -81,11 +80,14 @@ async fn json_errors(req: Request, next: Next) -> Response {
     let healthz = req.uri().path() == "/healthz";
     let resp = next.run(req).await;
     let status = resp.status();
-    let is_json = resp
+    let content_type = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    // JSON bodies, and the HTML pages written for browsers, are left alone.
+    let is_json = content_type.contains("json") || content_type.starts_with("text/html");
     if healthz || is_json || !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }

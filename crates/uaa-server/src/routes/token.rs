@@ -3,20 +3,22 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use uaa_core::authz::{Authorized, UaaUser};
 use uaa_core::error::Error;
 use uaa_core::secret::Secret;
+use uaa_core::service::refresh::user_token_for_bearer;
 use uaa_core::service::token::{
     AuthMethod, ClientCredentials, authenticate_client, check_token as check,
     introspect as inspect, issue_token,
 };
 
 use crate::error::{ApiError, ApiResult, json_response, plain_error};
-use crate::extract::{FormParams, Zone, basic_credentials, caller_from_headers};
+use crate::extract::{FormParams, Zone, basic_credentials, bearer_token, caller_from_headers};
 use crate::state::AppState;
 
 /// Client credentials from Basic or from the body (`client_secret_post`); both at once is
 /// refused (RFC 6749 §2.3: a client must not use more than one method).
-fn client_credentials(
+pub(crate) fn client_credentials(
     state: &AppState,
     headers: &HeaderMap,
     params: &std::collections::BTreeMap<String, String>,
@@ -33,10 +35,12 @@ fn client_credentials(
         )),
         (Some(b), _) => Ok(Some(b)),
         // `client_id` without `client_secret` is a null credential, which UAA's
-        // DaoAuthenticationProvider refuses (even for a client with an empty secret).
-        (None, Some(_)) if !params.contains_key("client_secret") => {
-            Err(ApiError::client(Error::BadClientCredentials))
-        }
+        // DaoAuthenticationProvider refuses (even for a client with an empty secret), except
+        // from a public client in the requests §2.2 allows (`AuthMethod::None`).
+        (None, Some(p)) if !params.contains_key("client_secret") => Ok(Some(ClientCredentials {
+            method: AuthMethod::None,
+            ..p
+        })),
         (None, p) => Ok(p),
     }
 }
@@ -72,10 +76,17 @@ pub async fn token(
             "Parameters must be passed in the body of the request",
         ));
     }
-    let creds = client_credentials(&state, &headers, &params)?;
-    let resp = issue_token(&state.deps, &zone, creds.as_ref(), &params)
-        .await
-        .map_err(ApiError::client)?;
+    // §2.1 `statelessTokenApiSecurity`: a bearer token and `client_id` (the user_token grant).
+    let resp = if bearer_token(&headers).is_some() && params.contains_key("client_id") {
+        let caller = caller_from_headers(&state, &headers, &zone).await?;
+        let auth = Authorized::<UaaUser>::check(caller, zone).map_err(ApiError::oauth)?;
+        user_token_for_bearer(&state.deps, &auth, &params).await?
+    } else {
+        let creds = client_credentials(&state, &headers, &params)?;
+        issue_token(&state.deps, &zone, creds.as_ref(), &params)
+            .await
+            .map_err(ApiError::client)?
+    };
     let body = serde_json::to_value(&resp).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(no_store(json_response(body)))
 }

@@ -64,7 +64,7 @@ pub(crate) fn start_with(cfg: &std::path::Path, database_url: &str) -> Running {
     let db = std::path::PathBuf::new();
     let mut child = Command::new(env!("CARGO_BIN_EXE_uaa"))
         .args(["serve", "--config"])
-        .arg(&cfg)
+        .arg(cfg)
         .args([
             "--listen",
             "127.0.0.1:0",

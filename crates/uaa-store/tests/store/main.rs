@@ -270,3 +270,9 @@ mod users;
 // SCIM groups (reference §4.4).
 mod groups;
 mod housekeeping;
+
+// Listing and revoking stored tokens (reference §3).
+mod tokens;
+
+// Authorization codes, login sessions and approvals (reference §3, /oauth/authorize).
+mod authorize;
