@@ -15,7 +15,8 @@ use uaa_core::ports::{ClientStore, ClientWrite, ListQuery};
 use uaa_core::scope::ScopeSet;
 use uaa_core::secret::SecretHash;
 
-use crate::filter_sql::{Bind, to_sql};
+use crate::filter_sql::Bind;
+use crate::paging::PageSpec;
 use crate::{SqlStore, db_err, get_bool, is_unique_violation, join, split};
 
 const COLUMNS: &str = "client_id, identity_zone_id, resource_ids, client_secret, scope, \
@@ -272,45 +273,17 @@ impl ClientStore for SqlStore {
     async fn list_clients(&self, zone: &ZoneId, q: &ListQuery) -> Result<(Vec<Client>, u64)> {
         let sort = client_column(&q.sort_by.to_ascii_lowercase())
             .ok_or_else(|| invalid_attr(format!("Invalid sort field: {}", q.sort_by)))?;
-        let (where_sql, binds) = match &q.filter {
-            Some(f) => {
-                let s = to_sql(f, &client_column, 2).map_err(|e| invalid_attr(e.to_string()))?;
-                (format!(" AND ({})", s.sql), s.binds)
-            }
-            None => (String::new(), Vec::new()),
+        let spec = PageSpec {
+            table: "oauth_client_details",
+            columns: COLUMNS,
+            order: &[sort],
+            tiebreak: "client_id",
+            column: client_column,
+            filter_error: invalid_attr,
         };
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM oauth_client_details WHERE identity_zone_id=$1{where_sql}"
-        );
-        let total: i64 = bind_all(
-            sqlx::query(AssertSqlSafe(count_sql)).bind(zone.as_str().to_owned()),
-            &binds,
-        )
-        .fetch_one(self.pool())
-        .await
-        .map_err(db_err)?
-        .try_get("n")
-        .map_err(db_err)?;
-        let n = binds.len() + 2;
-        let dir = if q.ascending { "ASC" } else { "DESC" };
-        let page_sql = format!(
-            "SELECT {COLUMNS} FROM oauth_client_details WHERE identity_zone_id=$1{where_sql} \
-             ORDER BY {sort} {dir}, client_id {dir} LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let limit = i64::try_from(q.count).unwrap_or(i64::MAX);
-        let offset = i64::try_from(q.start_index.saturating_sub(1)).unwrap_or(i64::MAX);
-        let rows = bind_all(
-            sqlx::query(AssertSqlSafe(page_sql)).bind(zone.as_str().to_owned()),
-            &binds,
-        )
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.pool())
-        .await
-        .map_err(db_err)?;
+        let (rows, total) = self.page(zone, q, spec).await?;
         let clients = rows.iter().map(row_to_client).collect::<Result<Vec<_>>>()?;
-        Ok((clients, u64::try_from(total).unwrap_or(0)))
+        Ok((clients, total))
     }
 
     async fn apply_client_writes(&self, zone: &ZoneId, writes: Vec<ClientWrite>) -> Result<()> {

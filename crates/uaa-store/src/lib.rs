@@ -8,6 +8,7 @@ pub mod clients;
 pub mod filter_sql;
 pub mod housekeeping;
 pub mod misc;
+mod paging;
 pub mod scim_groups;
 pub mod scim_users;
 pub mod users;

@@ -14,6 +14,7 @@ use uaa_core::scim::groups::{
 
 use crate::clients::bind_all;
 use crate::filter_sql::{Bind, to_sql};
+use crate::paging::PageSpec;
 use crate::{SqlStore, db_err, is_unique_violation};
 
 const GROUP_COLUMNS: &str =
@@ -331,50 +332,18 @@ impl ScimGroupStore for SqlStore {
     async fn list_groups(&self, zone: &ZoneId, q: &ListQuery) -> Result<(Vec<Group>, u64)> {
         let sort = sort_columns(&q.sort_by)
             .ok_or_else(|| invalid_filter(format!("Invalid sort field: {}", q.sort_by)))?;
-        let (where_sql, binds) = match &q.filter {
-            Some(f) => {
-                let s = to_sql(f, &group_column, 2).map_err(|e| invalid_filter(e.to_string()))?;
-                (format!(" AND ({})", s.sql), s.binds)
-            }
-            None => (String::new(), Vec::new()),
+        let order: Vec<String> = sort.iter().map(|c| (*c).to_owned()).collect();
+        let spec = PageSpec {
+            table: "groups",
+            columns: GROUP_COLUMNS,
+            order: &order,
+            tiebreak: "id",
+            column: group_column,
+            filter_error: invalid_filter,
         };
-        let count_sql =
-            format!("SELECT COUNT(*) AS n FROM groups WHERE identity_zone_id=$1{where_sql}");
-        let total: i64 = bind_all(
-            sqlx::query(AssertSqlSafe(count_sql)).bind(zone.as_str().to_owned()),
-            &binds,
-        )
-        .fetch_one(self.pool())
-        .await
-        .map_err(db_err)?
-        .try_get("n")
-        .map_err(db_err)?;
-        let dir = if q.ascending { "ASC" } else { "DESC" };
-        let order = sort
-            .iter()
-            .map(|c| format!("{c} {dir}"))
-            .chain(std::iter::once(format!("id {dir}")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let n = binds.len() + 2;
-        let page_sql = format!(
-            "SELECT {GROUP_COLUMNS} FROM groups WHERE identity_zone_id=$1{where_sql} \
-             ORDER BY {order} LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let limit = i64::try_from(q.count).unwrap_or(i64::MAX);
-        let offset = i64::try_from(q.start_index.saturating_sub(1)).unwrap_or(i64::MAX);
-        let rows = bind_all(
-            sqlx::query(AssertSqlSafe(page_sql)).bind(zone.as_str().to_owned()),
-            &binds,
-        )
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.pool())
-        .await
-        .map_err(db_err)?;
+        let (rows, total) = self.page(zone, q, spec).await?;
         let groups = rows.iter().map(row_to_group).collect::<Result<Vec<_>>>()?;
-        Ok((groups, u64::try_from(total).unwrap_or(0)))
+        Ok((groups, total))
     }
 
     async fn members(&self, zone: &ZoneId, group_ids: &[String]) -> Result<Vec<(String, Member)>> {

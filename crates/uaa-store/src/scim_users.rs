@@ -15,8 +15,7 @@ use uaa_core::ports::ListQuery;
 use uaa_core::scim::users::{LoginFailures, ScimUserStore, UserGroupRef, UserRecord};
 use uaa_core::secret::SecretHash;
 
-use crate::clients::bind_all;
-use crate::filter_sql::to_sql;
+use crate::paging::PageSpec;
 use crate::{SqlStore, db_err, get_bool, is_unique_violation};
 
 const COLUMNS: &str = "id, version, created, lastmodified, username, email, givenname, \
@@ -113,44 +112,17 @@ impl ScimUserStore for SqlStore {
     ) -> Result<(Vec<UserRecord>, u64)> {
         let sort = user_column(&q.sort_by.to_ascii_lowercase())
             .ok_or_else(|| invalid_attr(format!("Invalid sort field: {}", q.sort_by)))?;
-        let (where_sql, binds) = match &q.filter {
-            Some(f) => {
-                let s = to_sql(f, &user_column, 2).map_err(|e| invalid_attr(e.to_string()))?;
-                (format!(" AND ({})", s.sql), s.binds)
-            }
-            None => (String::new(), Vec::new()),
+        let spec = PageSpec {
+            table: "users",
+            columns: COLUMNS,
+            order: &[sort],
+            tiebreak: "id",
+            column: user_column,
+            filter_error: invalid_attr,
         };
-        let count_sql =
-            format!("SELECT COUNT(*) AS n FROM users WHERE identity_zone_id=$1{where_sql}");
-        let total: i64 = bind_all(
-            sqlx::query(AssertSqlSafe(count_sql)).bind(zone.as_str().to_owned()),
-            &binds,
-        )
-        .fetch_one(self.pool())
-        .await
-        .map_err(db_err)?
-        .try_get("n")
-        .map_err(db_err)?;
-        let n = binds.len() + 2;
-        let dir = if q.ascending { "ASC" } else { "DESC" };
-        let page_sql = format!(
-            "SELECT {COLUMNS} FROM users WHERE identity_zone_id=$1{where_sql} \
-             ORDER BY {sort} {dir}, id {dir} LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let limit = i64::try_from(q.count).unwrap_or(i64::MAX);
-        let offset = i64::try_from(q.start_index.saturating_sub(1)).unwrap_or(i64::MAX);
-        let rows = bind_all(
-            sqlx::query(AssertSqlSafe(page_sql)).bind(zone.as_str().to_owned()),
-            &binds,
-        )
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.pool())
-        .await
-        .map_err(db_err)?;
+        let (rows, total) = self.page(zone, q, spec).await?;
         let users = rows.iter().map(row_to_record).collect::<Result<Vec<_>>>()?;
-        Ok((users, u64::try_from(total).unwrap_or(0)))
+        Ok((users, total))
     }
 
     async fn create_scim_user(
