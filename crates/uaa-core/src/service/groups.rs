@@ -24,6 +24,7 @@ use crate::scim::groups::{
     check_schemas, errors, member_changes, requested_member,
 };
 use crate::scim::users::uuid_from_hex;
+use crate::text::html_escape;
 
 /// `groupMaxCount`: the cap on `count` in `GET /Groups`.
 pub const GROUP_MAX_COUNT: u64 = 500;
@@ -78,23 +79,6 @@ fn invalid_filter(filter: &str) -> Error {
         400,
         filter::invalid_filter_expression(&html_escape(filter), None),
     )
-}
-
-/// Spring's `HtmlUtils.htmlEscape` for the characters that matter in a message (it also
-/// names Latin-1 letters, which are left as they are here).
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// An integer query parameter; absent or blank gives `default`.
