@@ -180,7 +180,7 @@ impl KeyRing {
 
 /// Splits `header.payload.signature`; anything else (JWE's five parts, opaque tokens) is not
 /// a JWS.
-fn split(token: &str) -> Result<(&str, &str, &str), JwsError> {
+pub(crate) fn split(token: &str) -> Result<(&str, &str, &str), JwsError> {
     let mut parts = token.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() => Ok((h, p, s)),
@@ -208,7 +208,7 @@ fn check_alg(header: &Map<String, Value>, key: &SigningKey) -> Result<(), JwsErr
 }
 
 /// base64url (no padding, RFC 7515 §2) → JSON object.
-fn decode_object(part: &str) -> Option<Map<String, Value>> {
+pub(crate) fn decode_object(part: &str) -> Option<Map<String, Value>> {
     let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
     match serde_json::from_slice(&bytes).ok()? {
         Value::Object(map) => Some(map),

@@ -35,7 +35,7 @@ pub enum SigningAlg {
 
 /// The kind of key material an algorithm needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyKind {
+pub(crate) enum KeyKind {
     Rsa,
     Ec,
     Hmac,
@@ -55,7 +55,7 @@ impl SigningAlg {
         }
     }
 
-    fn kind(self) -> KeyKind {
+    pub(crate) fn kind(self) -> KeyKind {
         match self {
             Self::RS256 | Self::RS384 | Self::RS512 => KeyKind::Rsa,
             Self::HS256 | Self::HS384 | Self::HS512 => KeyKind::Hmac,
@@ -73,7 +73,7 @@ impl SigningAlg {
     }
 
     /// The matching verification parameters (2048–8192-bit moduli).
-    fn rsa_verification(self) -> &'static signature::RsaParameters {
+    pub(crate) fn rsa_verification(self) -> &'static signature::RsaParameters {
         match self {
             Self::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
             Self::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
@@ -82,7 +82,7 @@ impl SigningAlg {
     }
 
     /// HMAC with SHA-2 (RFC 7518 §3.2).
-    fn hmac(self) -> hmac::Algorithm {
+    pub(crate) fn hmac(self) -> hmac::Algorithm {
         match self {
             Self::HS384 => hmac::HMAC_SHA384,
             Self::HS512 => hmac::HMAC_SHA512,

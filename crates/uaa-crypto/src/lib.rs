@@ -15,6 +15,7 @@ pub mod password;
 mod pem;
 mod ports;
 pub mod random;
+pub mod verify;
 
 pub use jws::{JwsError, KeyRing, sign};
 pub use keys::{SigningAlg, SigningKey};
@@ -23,6 +24,7 @@ pub use password::{
     SecretCache, hash_password, verify_password,
 };
 pub use random::{random_alphanumeric, random_bytes, random_hex};
+pub use verify::VerificationKeys;
 
 /// Everything that can go wrong building keys, signing, hashing or drawing randomness.
 /// Token *verification* failures have their own type, [`JwsError`], because the server maps

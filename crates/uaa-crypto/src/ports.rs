@@ -4,10 +4,12 @@
 
 use async_trait::async_trait;
 use uaa_core::error::{Error, Result};
+use uaa_core::idp::AssertionVerifier;
 use uaa_core::ports::PasswordHasher;
 use uaa_core::secret::{Secret, SecretHash};
 
 use crate::password::ClientSecretVerifier;
+use crate::verify::VerificationKeys;
 
 #[async_trait]
 impl PasswordHasher for ClientSecretVerifier {
@@ -24,6 +26,14 @@ impl PasswordHasher for ClientSecretVerifier {
     async fn verify_client_secret(&self, secret: &Secret, hashes: &[SecretHash]) -> bool {
         let stored: Vec<String> = hashes.iter().map(|h| h.as_str().to_owned()).collect();
         ClientSecretVerifier::verify(self, secret.expose(), &stored).await
+    }
+}
+
+impl AssertionVerifier for VerificationKeys {
+    fn verify(&self, token: &str) -> Result<serde_json::Value> {
+        VerificationKeys::verify(self, token)
+            .map(|(_, claims)| claims)
+            .map_err(|e| Error::InvalidToken(e.to_string()))
     }
 }
 

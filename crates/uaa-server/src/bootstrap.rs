@@ -120,6 +120,7 @@ pub async fn build_state(
         lockout: config.lockout.clone(),
         default_user_groups: ScopeSet::from_items(&config.default_user_groups),
         client_max_count: 500,
+        identity_providers: crate::config::identity_providers(config)?,
     };
     let store_arc = Arc::new(store.clone());
     let audit = Arc::new(AuditSink::start(store.clone()));

@@ -28,6 +28,9 @@ use serde_json::{Map as JsonMap, Value as Json};
 use uaa_core::policy::{LockoutPolicy, PasswordPolicy, SecretChangePolicy, StrengthPolicy};
 use yaml_serde::Value as Yaml;
 
+mod idp;
+pub use idp::{IdpConfig, identity_providers};
+
 /// The file looked for in the folder named by `UAA_CONFIG_PATH` (UAA: `$UAA_CONFIG_PATH/uaa.yml`).
 pub const CONFIG_FILE_NAME: &str = "uaa.yml";
 
@@ -207,6 +210,8 @@ pub struct Config {
     /// client credentials are URL-decoded only if the request carries
     /// `X-CF-ENCODED-CREDENTIALS: true` (`ClientBasicAuthenticationFilter`).
     pub uri_encoding_compat_mode: bool,
+    /// `login.oauth.providers`: external OAuth2/OIDC identity providers, in file order.
+    pub identity_providers: Vec<IdpConfig>,
     /// One line per ignored key, each naming the file and the dotted key.
     pub warnings: Vec<String>,
 }
@@ -563,6 +568,7 @@ impl Config {
             password_policy: PasswordPolicy::default(),
             lockout: LockoutPolicy::default(),
             uri_encoding_compat_mode: false,
+            identity_providers: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -587,6 +593,7 @@ impl Config {
         let jwt = parse_jwt(&mut p, &mut root)?;
         let password_policy = parse_password(&mut p, &mut root)?;
         let (lockout, uri_encoding_compat_mode) = parse_authentication(&mut p, &mut root)?;
+        let identity_providers = idp::parse_login(&mut p, &mut root)?;
         root.finish(&mut p, KNOWN_TOP_LEVEL);
 
         // ClientAdminBootstrap drops the clients named in `delete.clients` before adding any,
@@ -616,6 +623,7 @@ impl Config {
             password_policy,
             lockout,
             uri_encoding_compat_mode,
+            identity_providers,
             warnings: p.warnings,
         })
     }
@@ -643,6 +651,7 @@ impl fmt::Debug for Config {
             .field("password_policy", &self.password_policy)
             .field("lockout", &self.lockout)
             .field("uri_encoding_compat_mode", &self.uri_encoding_compat_mode)
+            .field("identity_providers", &self.identity_providers)
             .field("warnings", &self.warnings)
             .finish()
     }
@@ -2217,6 +2226,15 @@ authentication:
         assert_eq!(c.client_secret_policy.min_length, 8);
         assert_eq!(c.lockout.count_failures_within_seconds, 3600);
         assert_eq!(c.default_user_groups, strings(DEFAULT_USER_GROUPS));
+        let idp = &c.identity_providers[0];
+        assert_eq!(idp.alias, "corporate-idp");
+        assert_eq!(
+            idp.issuer.as_deref(),
+            Some("https://idp.example.com/oauth2/default")
+        );
+        assert_eq!(idp.mappings.user_name.as_deref(), Some("email"));
+        assert!(idp.add_shadow_user_on_login && !idp.skip_ssl_validation);
+        assert!(identity_providers(&c).unwrap()[0].verifier.is_some());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod authorize;
 pub mod clients;
 pub mod groups;
+pub mod jwt_bearer;
 pub mod login;
 pub mod oidc;
 pub mod refresh;
@@ -37,6 +38,9 @@ pub struct Settings {
     pub default_user_groups: ScopeSet,
     /// `clientMaxCount`: the cap on `count` in client lists.
     pub client_max_count: u64,
+    /// `login.oauth.providers`: external OAuth2/OIDC identity providers (the `jwt-bearer`
+    /// grant trusts their assertions).
+    pub identity_providers: Vec<crate::idp::ExternalIdp>,
 }
 
 /// Everything the use cases depend on, injected (no globals).

@@ -134,6 +134,7 @@ pub async fn issue_token(
         "refresh_token",
         "authorization_code",
         "user_token",
+        super::jwt_bearer::GRANT_TYPE,
     ];
     if !crate::client::VALID_GRANTS.contains(&grant.as_str())
         || !implemented.contains(&grant.as_str())
@@ -167,6 +168,18 @@ pub async fn issue_token(
         "user_token" => super::refresh::user_token_grant(deps, zone, &client, params).await,
         "authorization_code" => {
             super::authorize::code_grant(deps, zone, &client, params, auth_method).await
+        }
+        super::jwt_bearer::GRANT_TYPE => {
+            super::jwt_bearer::jwt_bearer_grant(
+                deps,
+                zone,
+                &client,
+                params,
+                requested,
+                opaque,
+                auth_method,
+            )
+            .await
         }
         _ => password_grant(deps, zone, &client, params, requested, opaque, auth_method).await,
     }

@@ -19,7 +19,13 @@ oauth:
       secret: appsecret
       authorized-grant-types: client_credentials,password
       authorities: uaa.resource
+      scope: openid,uaa.user
+    web:
+      secret: websecret
+      authorized-grant-types: authorization_code
+      redirect-uri: http://localhost/cb
       scope: openid
+      autoapprove: true
 scim:
   users:
     - alice|alicepass|alice@example.com|Alice|A|openid
@@ -142,6 +148,49 @@ async fn two_instances_on_one_postgresql_behave_as_one_server() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+
+    // A code issued by A (stateless variant: a bearer user token) is redeemed at B, once.
+    let pw = [
+        ("grant_type", "password"),
+        ("username", "alice"),
+        ("password", "alicepass"),
+    ];
+    let (st, user) = token(&http, &a.addr, &pw, "app", "appsecret").await;
+    assert_eq!(st, 200, "{user}");
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirects
+        .get(format!("http://{}/oauth/authorize", a.addr))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", "web"),
+            ("redirect_uri", "http://localhost/cb"),
+        ])
+        .bearer_auth(user["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let code = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("a code");
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", "http://localhost/cb"),
+    ];
+    let (st, body) = token(&http, &b.addr, &redeem, "web", "websecret").await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(
+        token(&http, &a.addr, &redeem, "web", "websecret").await.0,
+        400
+    );
 
     // B has the app's secret in its verification cache; A changes it; B refuses it at once.
     assert_eq!(token(&http, &b.addr, &cc, "app", "appsecret").await.0, 200);

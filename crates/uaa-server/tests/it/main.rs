@@ -12,6 +12,7 @@ mod common;
 mod filter_fuzz;
 mod groups;
 mod info;
+mod jwt_bearer;
 mod oidc;
 mod refresh;
 mod revocation;
