@@ -158,11 +158,8 @@ const KNOWN_DATABASE: &[&str] = &[
     "initialsize",
     "logabandoned",
     "maxParameters",
-    "maxactive",
     "maxidle",
-    "maxwait",
     "minevictionidlems",
-    "minidle",
     "removeabandoned",
     "testwhileidle",
     "useSkipLocked",
@@ -183,6 +180,8 @@ pub struct Config {
     /// `jdbc:postgresql:…` form and `database.username`/`database.password` are folded in).
     /// `None`: the server picks its default store.
     pub database_url: Option<String>,
+    /// Connection-pool settings (`database.maxactive`, `database.minidle`, `database.maxwait`).
+    pub database_pool: uaa_store::PoolSettings,
     /// `oauth.clients`, in file order, less those named in `delete.clients`.
     pub clients: Vec<ClientConfig>,
     /// `oauth.client.override` (default true): whether a client of the file replaces a stored
@@ -556,6 +555,7 @@ impl Config {
             dev_mode: true,
             issuer_uri: DEFAULT_ISSUER_URI.to_owned(),
             database_url: None,
+            database_pool: uaa_store::PoolSettings::default(),
             clients,
             client_override_default: true,
             delete_clients: Vec::new(),
@@ -586,7 +586,7 @@ impl Config {
         let mut root = Section::new(&p, "", &doc)?;
 
         let issuer_uri = parse_issuer(&mut p, &mut root)?;
-        let database_url = parse_database(&mut p, &mut root)?;
+        let (database_url, database_pool) = parse_database(&mut p, &mut root)?;
         let oauth = parse_oauth(&mut p, &mut root)?;
         let delete_clients = parse_delete(&mut p, &mut root)?;
         let (users, groups) = parse_scim(&mut p, &mut root)?;
@@ -611,6 +611,7 @@ impl Config {
             dev_mode: false,
             issuer_uri,
             database_url,
+            database_pool,
             clients,
             client_override_default: oauth.override_default,
             delete_clients,
@@ -806,19 +807,44 @@ fn parse_issuer(p: &mut Parser<'_>, root: &mut Section<'_>) -> Result<String, Co
 fn parse_database(
     p: &mut Parser<'_>,
     root: &mut Section<'_>,
-) -> Result<Option<String>, ConfigError> {
+) -> Result<(Option<String>, uaa_store::PoolSettings), ConfigError> {
     let mut db = root.section(p, "database")?;
     let url = db.get("url", |f| Ok((f.path.clone(), p.string(f)?)))?;
     let username = db.get("username", |f| Ok((f.path.clone(), p.string(f)?)))?;
     let password = db.get("password", |f| Ok((f.path.clone(), p.string(f)?)))?;
+    // UAA's Tomcat pool keys: the most connections, the idle ones kept, and how long (ms) a
+    // request may wait for one.
+    let positive = |f: &Field<'_>| {
+        let n = p.int(f)?;
+        u32::try_from(n)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| p.err(&f.path, format!("expected a positive integer, found {n}")))
+    };
+    let pool = uaa_store::PoolSettings {
+        max_connections: db.get("maxactive", positive)?,
+        min_connections: db.get("minidle", |f| {
+            let n = p.int(f)?;
+            u32::try_from(n).map_err(|_| {
+                p.err(
+                    &f.path,
+                    format!("expected a non-negative integer, found {n}"),
+                )
+            })
+        })?,
+        acquire_timeout_ms: db.get("maxwait", |f| positive(f).map(u64::from))?,
+    };
     db.finish(p, KNOWN_DATABASE);
     let Some((url_key, raw)) = url else {
         if let Some((key, _)) = username.or(password) {
             return Err(p.err(&key, "needs database.url"));
         }
-        return Ok(None);
+        return Ok((None, pool));
     };
-    database_url(p, &url_key, &raw, username, password).map(Some)
+    Ok((
+        Some(database_url(p, &url_key, &raw, username, password)?),
+        pool,
+    ))
 }
 
 /// Accepts `postgres://`, `postgresql://` and `sqlite:` URLs as sqlx does, and UAA's JDBC form
@@ -1933,6 +1959,26 @@ mod tests {
         strings(items)
     }
 
+    #[test]
+    fn database_pool_settings_use_uaas_keys_and_refuse_bad_values() {
+        let c = parse(
+            "database:\n  url: 'sqlite::memory:'\n  maxactive: 20\n  minidle: 2\n  maxwait: 1500\n",
+        );
+        assert_eq!(
+            c.database_pool,
+            uaa_store::PoolSettings {
+                max_connections: Some(20),
+                min_connections: Some(2),
+                acquire_timeout_ms: Some(1500),
+            }
+        );
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        assert_eq!(
+            error("database:\n  maxactive: 0\n"),
+            "/etc/uaa/uaa.yml: database.maxactive: expected a positive integer, found 0"
+        );
+    }
+
     const FULL: &str = r#"
 issuer:
   uri: https://login.example.com/uaa
@@ -2509,10 +2555,10 @@ authentication:
     #[test]
     fn known_uaa_keys_we_do_not_implement_get_a_softer_warning_once_each() {
         let c = parse(
-            "spring_profiles: postgresql\nlogin:\n  url: http://localhost:8080/uaa\n  entityID: x\nldap: {base: {url: 'ldap://x'}}\nzones: {internal: {hostnames: [a]}}\ncors: {}\nratelimit: {}\nuaa:\n  url: http://localhost:8080/uaa\nlogging: {config: x}\ndatabase:\n  url: 'sqlite::memory:'\n  maxactive: 10\nscim:\n  userids_enabled: true\noauth:\n  id_token: {disable: true}\ndelete:\n  users: [a]\njwt:\n  token:\n    signing-cert: x\n",
+            "spring_profiles: postgresql\nlogin:\n  url: http://localhost:8080/uaa\n  entityID: x\nldap: {base: {url: 'ldap://x'}}\nzones: {internal: {hostnames: [a]}}\ncors: {}\nratelimit: {}\nuaa:\n  url: http://localhost:8080/uaa\nlogging: {config: x}\ndatabase:\n  url: 'sqlite::memory:'\n  maxidle: 10\nscim:\n  userids_enabled: true\noauth:\n  id_token: {disable: true}\ndelete:\n  users: [a]\njwt:\n  token:\n    signing-cert: x\n",
         );
         let expected: Vec<String> = [
-            "database.maxactive",
+            "database.maxidle",
             "oauth.id_token",
             "delete.users",
             "scim.userids_enabled",

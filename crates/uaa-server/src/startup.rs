@@ -29,7 +29,7 @@ impl Application {
         database_url: &str,
         tuning: &Tuning,
     ) -> anyhow::Result<Self> {
-        let store = SqlStore::connect(database_url)
+        let store = SqlStore::connect_with(database_url, config.database_pool)
             .await
             .with_context(|| format!("database {}", redact_url(database_url)))?;
         let state = build_state(config, store, tuning).await?;

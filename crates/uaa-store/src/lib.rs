@@ -25,6 +25,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// Connection-pool settings; `None` keeps the default (SQLite 8 connections, PostgreSQL
+/// sqlx's 10; a 5-second wait for a connection).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub max_connections: Option<u32>,
+    pub min_connections: Option<u32>,
+    pub acquire_timeout_ms: Option<u64>,
+}
+
 /// The store: a connection pool shared by every port implementation.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
@@ -49,6 +58,11 @@ impl SqlStore {
     /// Opens `url` (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://…`), applies the
     /// backend's migrations and makes sure the default zone exists.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// `connect` with pool settings (`database.maxactive` and friends).
+    pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -59,7 +73,8 @@ impl SqlStore {
         };
         // A request waits at most this long for a connection; past it, it gets a 503 instead of
         // hanging while the database is away.
-        let mut opts = AnyPoolOptions::new().acquire_timeout(std::time::Duration::from_secs(5));
+        let wait = std::time::Duration::from_millis(pool.acquire_timeout_ms.unwrap_or(5000));
+        let mut opts = AnyPoolOptions::new().acquire_timeout(wait);
         if backend == Backend::Sqlite {
             // One writer at a time in SQLite: WAL lets readers proceed, the busy timeout makes
             // writers queue instead of failing with SQLITE_BUSY.
@@ -70,6 +85,12 @@ impl SqlStore {
                     Ok(())
                 })
             });
+        }
+        if let Some(n) = pool.max_connections {
+            opts = opts.max_connections(n);
+        }
+        if let Some(n) = pool.min_connections {
+            opts = opts.min_connections(n);
         }
         let pool = opts.connect(url).await.map_err(StoreError::Connect)?;
         let store = Self { pool, backend };

@@ -24,7 +24,12 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     {
         return text(StatusCode::SERVICE_UNAVAILABLE, "stopping\n");
     }
-    if !state.store.ping().await {
+    // A health check must answer quickly: a database that does not answer within a second
+    // counts as down (requests themselves wait up to `database.maxwait`).
+    let up = tokio::time::timeout(std::time::Duration::from_secs(1), state.store.ping())
+        .await
+        .unwrap_or(false);
+    if !up {
         return text(
             StatusCode::SERVICE_UNAVAILABLE,
             "Database Connection failed.\n",

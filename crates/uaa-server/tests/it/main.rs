@@ -9,6 +9,7 @@ mod binary;
 mod clients;
 mod cluster;
 mod common;
+mod faults;
 mod filter_fuzz;
 mod groups;
 mod info;
