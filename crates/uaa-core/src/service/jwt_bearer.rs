@@ -16,7 +16,7 @@ use serde_json::Value;
 use uaa_types::TokenResponse;
 
 use super::Deps;
-use super::token::{Grant, IdTokenExtras, Params, check_user_scopes, mint_with, user_authorities};
+use super::token::{Params, issue_for_user};
 use crate::audit::AuditEventType;
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -45,41 +45,18 @@ pub(crate) async fn jwt_bearer_grant(
 ) -> Result<TokenResponse> {
     let assertion = params.get("assertion").map(String::as_str).unwrap_or("");
     let user = authenticate_assertion(deps, zone, assertion).await?;
-    if let Some(allowed) = &client.allowed_providers
-        && !allowed.contains(&user.origin)
-    {
-        return Err(Error::Unauthorized(
-            "Client is not authorized for specified user's identity provider.".into(),
-        ));
-    }
-    let user_scopes = user_authorities(deps, zone, &user.id).await?;
-    if !client.required_user_groups.is_empty()
-        && !client
-            .required_user_groups
-            .iter()
-            .all(|g| user_scopes.contains(g))
-    {
-        return Err(Error::invalid_scope(
-            "User does not meet the client's required group criteria.",
-            None,
-        ));
-    }
-    let requested = requested.unwrap_or_else(|| client.scope.clone());
-    let scopes = check_user_scopes(&requested, client, &user_scopes)?;
-    let now = deps.clock.now_secs();
-    deps.users
-        .record_logon(zone, &user.id, deps.clock.now_millis())
-        .await?;
-    let grant = Grant {
-        name: GRANT_TYPE,
+    issue_for_user(
+        deps,
+        zone,
+        client,
+        &user,
+        params,
+        requested,
+        GRANT_TYPE,
         opaque,
-        auth_time: Some(now),
         auth_method,
-    };
-    let extras = IdTokenExtras {
-        nonce: params.get("nonce").map(String::as_str),
-    };
-    mint_with(deps, zone, client, Some(&user), &grant, scopes, &extras).await
+    )
+    .await
 }
 
 /// `ExternalOAuthAuthenticationManager.authenticate` for an assertion: find the provider by

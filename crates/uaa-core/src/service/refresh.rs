@@ -13,8 +13,8 @@ use uaa_types::TokenResponse;
 
 use super::Deps;
 use super::token::{
-    AuthMethod, ClientCredentials, Grant, IdTokenExtras, Params, check_user_scopes, looks_like_jwt,
-    mint_full, user_authorities, validate_requested_scope,
+    AuthMethod, ClientCredentials, Grant, IdTokenExtras, Params, check_user_scopes,
+    held_authorities, looks_like_jwt, mint_full, user_authorities, validate_requested_scope,
 };
 use crate::audit::AuditEventType;
 use crate::authz::{Authorized, UaaUser};
@@ -283,15 +283,7 @@ pub async fn refresh_grant(
     }
     // Beyond UAA: the user's groups are read again, so a group removed since the refresh
     // token was issued is not granted again.
-    let held = user_authorities(deps, zone, &user.id).await?;
-    if !client.required_user_groups.is_empty()
-        && !client.required_user_groups.iter().all(|g| held.contains(g))
-    {
-        return Err(Error::invalid_scope(
-            "User does not meet the client's required group criteria.",
-            None,
-        ));
-    }
+    let held = held_authorities(deps, zone, client, &user).await?;
     let scopes = check_user_scopes(&requested, client, &held)?;
 
     let opaque = params.get("token_format").is_some_and(|f| f == "opaque");

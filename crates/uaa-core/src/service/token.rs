@@ -238,6 +238,35 @@ async fn password_grant(
     let password = Secret::new(params.get("password").cloned().unwrap_or_default());
     let origin = login_hint_origin(params.get("login_hint"))?;
     let user = authenticate_user(deps, zone, username, &password, &origin).await?;
+    issue_for_user(
+        deps,
+        zone,
+        client,
+        &user,
+        params,
+        requested,
+        "password",
+        opaque,
+        auth_method,
+    )
+    .await
+}
+
+/// What every grant that authenticated a user does next (password, jwt-bearer): the client
+/// must accept the user's identity provider, the user must hold the client's required groups,
+/// the scopes are those the user holds, the logon is recorded, and the tokens are minted.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn issue_for_user(
+    deps: &Deps,
+    zone: &ZoneId,
+    client: &Client,
+    user: &User,
+    params: &Params,
+    requested: Option<ScopeSet>,
+    grant_type: &str,
+    opaque: bool,
+    auth_method: Option<&str>,
+) -> Result<TokenResponse> {
     if let Some(allowed) = &client.allowed_providers
         && !allowed.contains(&user.origin)
     {
@@ -245,18 +274,7 @@ async fn password_grant(
             "Client is not authorized for specified user's identity provider.".into(),
         ));
     }
-    let user_scopes = user_authorities(deps, zone, &user.id).await?;
-    if !client.required_user_groups.is_empty()
-        && !client
-            .required_user_groups
-            .iter()
-            .all(|g| user_scopes.contains(g))
-    {
-        return Err(Error::invalid_scope(
-            "User does not meet the client's required group criteria.",
-            None,
-        ));
-    }
+    let user_scopes = held_authorities(deps, zone, client, user).await?;
     let requested = requested.unwrap_or_else(|| client.scope.clone());
     let scopes = check_user_scopes(&requested, client, &user_scopes)?;
     let now = deps.clock.now_secs();
@@ -264,7 +282,7 @@ async fn password_grant(
         .record_logon(zone, &user.id, deps.clock.now_millis())
         .await?;
     let grant = Grant {
-        name: "password",
+        name: grant_type,
         opaque,
         auth_time: Some(now),
         auth_method,
@@ -272,7 +290,25 @@ async fn password_grant(
     let extras = IdTokenExtras {
         nonce: params.get("nonce").map(String::as_str),
     };
-    mint_with(deps, zone, client, Some(&user), &grant, scopes, &extras).await
+    mint_with(deps, zone, client, Some(user), &grant, scopes, &extras).await
+}
+
+/// The user's authorities, provided the user holds every group the client requires
+/// (`required_user_groups`; UAA: "User does not meet the client's required group criteria.").
+pub(crate) async fn held_authorities(
+    deps: &Deps,
+    zone: &ZoneId,
+    client: &Client,
+    user: &User,
+) -> Result<ScopeSet> {
+    let held = user_authorities(deps, zone, &user.id).await?;
+    if !client.required_user_groups.iter().all(|g| held.contains(g)) {
+        return Err(Error::invalid_scope(
+            "User does not meet the client's required group criteria.",
+            None,
+        ));
+    }
+    Ok(held)
 }
 
 /// `login_hint` is URL-encoded JSON `{"origin":"<key>"}`; the default origin is `uaa`.
