@@ -18,17 +18,7 @@ use crate::ids::{ClientId, ZoneId};
 use crate::ports::{ClientWrite, ListQuery};
 use crate::secret::{Secret, SecretHash};
 
-/// Query parameters of `GET /oauth/clients`, as received.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListParams {
-    pub filter: Option<String>,
-    pub sort_by: Option<String>,
-    pub sort_order: Option<String>,
-    pub start_index: Option<String>,
-    pub count: Option<String>,
-    pub attributes: Option<String>,
-}
+pub use super::ListParams;
 
 /// A page of clients.
 #[derive(Debug, Clone)]

@@ -29,17 +29,7 @@ use crate::text::html_escape;
 /// `groupMaxCount`: the cap on `count` in `GET /Groups`.
 pub const GROUP_MAX_COUNT: u64 = 500;
 
-/// Query parameters of `GET /Groups`, as received.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListParams {
-    pub filter: Option<String>,
-    pub sort_by: Option<String>,
-    pub sort_order: Option<String>,
-    pub start_index: Option<String>,
-    pub count: Option<String>,
-    pub attributes: Option<String>,
-}
+pub use super::ListParams;
 
 impl ListParams {
     /// The requested `attributes`, in order; empty for whole groups.

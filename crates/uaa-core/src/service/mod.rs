@@ -26,6 +26,21 @@ use crate::ports::{
 use crate::scope::ScopeSet;
 use crate::token::TokenPolicy;
 
+/// Query parameters of the SCIM-style lists (`/oauth/clients`, `/Users`, `/ids/Users`,
+/// `/Groups`), as received: validated by each use case, with UAA's messages.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    pub filter: Option<String>,
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
+    pub start_index: Option<String>,
+    pub count: Option<String>,
+    pub attributes: Option<String>,
+    /// `/ids/Users` only.
+    pub include_inactive: Option<String>,
+}
+
 /// Policies and settings of the (default) zone, from `uaa.yml`.
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -28,18 +28,7 @@ use crate::text::html_escape;
 /// `userMaxCount`: the cap on `count` in user lists.
 pub const USER_MAX_COUNT: u64 = 500;
 
-/// Query parameters of `GET /Users` and `GET /ids/Users`, as received.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListParams {
-    pub filter: Option<String>,
-    pub sort_by: Option<String>,
-    pub sort_order: Option<String>,
-    pub start_index: Option<String>,
-    pub count: Option<String>,
-    pub attributes: Option<String>,
-    pub include_inactive: Option<String>,
-}
+pub use super::ListParams;
 
 /// `"<version>"`, the `ETag` of a user response.
 pub fn etag(u: &ScimUser) -> String {
