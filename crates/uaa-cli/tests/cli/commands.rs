@@ -422,3 +422,34 @@ async fn a_revoked_token_gets_an_explanation() {
         "{r:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_get_logs_in_with_posted_credentials_like_the_cf_cli() {
+    let s = TestServer::with_yaml(
+        r#"
+oauth:
+  clients:
+    cf:
+      secret: ''
+      authorized-grant-types: implicit,password,refresh_token
+      scope: openid,uaa.user,password.write
+      redirect-uri: https://uaa.cloudfoundry.com/redirect/cf
+      autoapprove: true
+scim:
+  users:
+    - marissa|koala|marissa@test.org|Marissa|Bloggs
+"#,
+    )
+    .await;
+    let u = Uaac::new();
+    assert_eq!(u.run(&["target", &s.base], "").await.code, 0);
+    let r = u.run(&["token", "get", "marissa", "koala"], "").await;
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Successfully fetched token via implicit (with posted credentials) grant."),
+        "{r:?}"
+    );
+    let r = u.run(&["context"], "").await;
+    assert!(r.stdout.contains("[marissa]"), "{r:?}");
+}
