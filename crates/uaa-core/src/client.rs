@@ -337,31 +337,11 @@ fn java_list(items: &[&str]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-/// UAA `UaaUrlUtils.isValidRegisteredRedirectUrl`: a URL with a scheme and no comma; Ant-style
-/// wildcards are allowed in the path and in sub-domains, not in the scheme.
+/// `ClientAdminEndpointsValidator`'s redirect rule: UAA's registrable-URL pattern (the one
+/// the redirect resolver also applies, `redirect::is_valid_registered_redirect_url`) and no
+/// comma.
 pub fn is_valid_registered_redirect(uri: &str) -> bool {
-    if uri.trim().is_empty() || uri.contains(',') || uri.contains(char::is_whitespace) {
-        return false;
-    }
-    let Some((scheme, rest)) = uri.split_once(':') else {
-        return false;
-    };
-    let scheme_ok = !scheme.is_empty()
-        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !scheme_ok {
-        return false;
-    }
-    if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
-        let Some(after) = rest.strip_prefix("//") else {
-            return false;
-        };
-        let host = after.split(['/', '?', '#']).next().unwrap_or_default();
-        return !host.is_empty() && url::Url::parse(&uri.replace('*', "x")).is_ok();
-    }
-    true
+    !uri.contains(',') && crate::redirect::is_valid_registered_redirect_url(uri)
 }
 
 /// `syncWithExisting`: fields missing or empty in an update are taken from the stored client;
