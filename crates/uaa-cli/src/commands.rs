@@ -1736,19 +1736,37 @@ pub async fn user_ids(ctx: &mut Ctx<'_>, names: Vec<String>) -> CmdResult {
 
 pub async fn user_unlock(ctx: &mut Ctx<'_>, name: Option<String>) -> CmdResult {
     let name = user_name(ctx, name).await?;
+    send_for_user(
+        ctx,
+        &name,
+        Method::PATCH,
+        "status",
+        json!({"locked": false}),
+    )
+    .await?;
+    Ok(Done::Print(json!("user account successfully unlocked")))
+}
+
+/// Looks the user up by name, then sends `body` to `/Users/{id}/{what}`.
+async fn send_for_user(
+    ctx: &Ctx<'_>,
+    name: &str,
+    method: Method,
+    what: &str,
+    body: Value,
+) -> Result<(), Fail> {
     scim!(ctx, |http, auth, base| {
-        let id = user_id(ctx, &http, &auth, &name).await?;
+        let id = user_id(ctx, &http, &auth, name).await?;
         http.send_json(
-            Method::PATCH,
-            &format!("{base}/Users/{id}/status"),
+            method,
+            &format!("{base}/Users/{id}/{what}"),
             &auth,
-            &json!({"locked": false}),
+            &body,
             &[],
         )
         .await?;
         Ok(())
-    })?;
-    Ok(Done::Print(json!("user account successfully unlocked")))
+    })
 }
 
 pub async fn user_activation(ctx: &mut Ctx<'_>, name: Option<String>, active: bool) -> CmdResult {
@@ -1784,18 +1802,7 @@ pub async fn user_activation(ctx: &mut Ctx<'_>, name: Option<String>, active: bo
 pub async fn password_set(ctx: &mut Ctx<'_>, name: Option<String>) -> CmdResult {
     let name = user_name(ctx, name).await?;
     let pw = ctx.verified_password("New password")?;
-    scim!(ctx, |http, auth, base| {
-        let id = user_id(ctx, &http, &auth, &name).await?;
-        http.send_json(
-            Method::PUT,
-            &format!("{base}/Users/{id}/password"),
-            &auth,
-            &json!({"password": pw}),
-            &[],
-        )
-        .await?;
-        Ok(())
-    })?;
+    send_for_user(ctx, &name, Method::PUT, "password", json!({"password": pw})).await?;
     Ok(Done::Print(json!("password successfully set")))
 }
 
