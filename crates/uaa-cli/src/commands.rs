@@ -860,14 +860,26 @@ fn edit_list(ctx: &Ctx<'_>, key: &str, value: Option<String>) -> Option<String> 
     Some(items.join(" "))
 }
 
-/// uaac downcases the keys of SCIM and client-registry responses (`Util.hash_keys!(…, :down)`).
+/// uaac downcases the keys of SCIM and client-registry responses in place
+/// (`Util.hash_keys!(…, :down)`): a key that changes is removed and re-added, so it moves after
+/// the keys that were already lower case. uaac's output order depends on it.
 pub fn downcase_keys(v: Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k.to_lowercase(), downcase_keys(v)))
-                .collect(),
-        ),
+        Value::Object(m) => {
+            let mut kept = Map::new();
+            let mut moved = Vec::new();
+            for (k, v) in m {
+                let lower = k.to_lowercase();
+                let v = downcase_keys(v);
+                if lower == k {
+                    kept.insert(k, v);
+                } else {
+                    moved.push((lower, v));
+                }
+            }
+            kept.extend(moved);
+            Value::Object(kept)
+        }
         Value::Array(a) => Value::Array(a.into_iter().map(downcase_keys).collect()),
         other => other,
     }

@@ -1,5 +1,6 @@
 //! Prompts as uaac asks them (HighLine: `"<prompt>:  "`): hidden input on a terminal, a plain
-//! line when standard input is a pipe (so scripts and tests can answer), never a prompt when
+//! line (echoed as uaac echoes it: nothing, or `*` per character for secrets) when standard
+//! input is a pipe (so scripts and tests can answer), never a prompt when
 //! the value was given on the command line, in the environment or on a file descriptor.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -33,11 +34,8 @@ impl Prompter {
     pub fn ask(&mut self, prompt: &str) -> Result<String, String> {
         print!("{prompt}:  ");
         let _ = std::io::stdout().flush();
-        let v = self.read_line()?;
-        if !self.tty {
-            println!();
-        }
-        Ok(v)
+        // On a pipe HighLine echoes nothing for a visible answer (the terminal does on a tty).
+        self.read_line()
     }
 
     /// `ask_pwd(prompt)`: hidden on a terminal.
@@ -49,7 +47,8 @@ impl Prompter {
         print!("{prompt}:  ");
         let _ = std::io::stdout().flush();
         let v = self.read_line()?;
-        println!();
+        // HighLine's `echo = '*'`: one star per character, then the line ends.
+        println!("{}", "*".repeat(v.chars().count()));
         Ok(v)
     }
 

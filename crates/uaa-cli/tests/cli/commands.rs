@@ -201,8 +201,10 @@ async fn prompts_read_answers_from_a_pipe() {
         .run(&["token", "client", "get"], "admin\nadminsecret\n")
         .await;
     assert_eq!(r.code, 0, "{r:?}");
+    // Exactly what Ruby uaac prints on a pipe (HighLine: no echo, then `*` per character).
     assert!(
-        r.stdout.starts_with("Client ID:  \nClient secret:  \n"),
+        r.stdout
+            .starts_with("Client ID:  Client secret:  ***********\n"),
         "{r:?}"
     );
     let r = u
@@ -212,7 +214,7 @@ async fn prompts_read_answers_from_a_pipe() {
         )
         .await;
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.starts_with("Password:  \n"), "{r:?}");
+    assert!(r.stdout.starts_with("Password:  *****\n"), "{r:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
