@@ -678,6 +678,7 @@ const fn c(
     }
 }
 
+/// An addition of ours (`c` with `extra: true`, so help marks it).
 const fn cx(
     topic: &'static str,
     parts: &'static [&'static str],
@@ -687,13 +688,8 @@ const fn cx(
     options: &'static [&'static str],
 ) -> CmdDef {
     CmdDef {
-        topic,
-        parts,
-        argc,
-        template,
-        desc,
-        options,
         extra: true,
+        ..c(topic, parts, argc, template, desc, options)
     }
 }
 

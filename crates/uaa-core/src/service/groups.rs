@@ -533,6 +533,18 @@ pub async fn add_member(
         member: member.clone(),
         added: deps.clock.now_millis(),
     };
+    apply_member_write(deps, caller, zone, group_id, write).await?;
+    Ok(member)
+}
+
+/// Applies one membership change and audits the group as modified.
+async fn apply_member_write(
+    deps: &Deps,
+    caller: &Caller,
+    zone: &ZoneId,
+    group_id: &str,
+    write: GroupWrite,
+) -> Result<()> {
     deps.scim_groups
         .apply_group_writes(zone, vec![write])
         .await?;
@@ -545,7 +557,7 @@ pub async fn add_member(
         &view,
     )
     .await;
-    Ok(member)
+    Ok(())
 }
 
 /// `DELETE /Groups/{id}/members/{memberId}`: returns the membership that was removed; 404
@@ -562,18 +574,7 @@ pub async fn remove_member(
         group_id: group_id.to_owned(),
         member_id: member_id.to_owned(),
     };
-    deps.scim_groups
-        .apply_group_writes(zone, vec![write])
-        .await?;
-    let view = get(deps, zone, group_id).await?;
-    audit_group(
-        deps,
-        zone,
-        caller,
-        AuditEventType::GroupModifiedEvent,
-        &view,
-    )
-    .await;
+    apply_member_write(deps, caller, zone, group_id, write).await?;
     Ok(member)
 }
 

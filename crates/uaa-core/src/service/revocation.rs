@@ -196,11 +196,7 @@ pub async fn list_user_tokens(
         user_id: Some(user_id),
         ..TokenQuery::default()
     };
-    let rows = deps
-        .tokens
-        .list_tokens(&auth.zone, q, deps.clock.now_millis())
-        .await?;
-    Ok(rows.into_iter().map(info).collect())
+    list(deps, auth, q).await
 }
 
 /// `GET /oauth/token/list/client/{clientId}` (`tokens.list`): the client's unexpired stored
@@ -214,6 +210,15 @@ pub async fn list_client_tokens(
         client_id: Some(client_id),
         ..TokenQuery::default()
     };
+    list(deps, auth, q).await
+}
+
+/// The unexpired stored tokens `q` selects, as the listing endpoints show them.
+async fn list(
+    deps: &Deps,
+    auth: &Authorized<TokensList>,
+    q: TokenQuery<'_>,
+) -> Result<Vec<RevocableTokenInfo>> {
     let rows = deps
         .tokens
         .list_tokens(&auth.zone, q, deps.clock.now_millis())
