@@ -171,6 +171,30 @@ pub trait CodeStore: Send + Sync {
     async fn take_code(&self, zone: &ZoneId, code_hash: &str) -> Result<Option<StoredCode>>;
 }
 
+/// A one-time code of UAA's `expiring_code_store` (uaa-accounts §1), keyed by the SHA-256 of
+/// the code handed out. `intent` says what the code is for (`AUTOLOGIN`, …); `data` is JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiringCode {
+    pub code_hash: String,
+    pub expires_ms: i64,
+    pub data: String,
+    pub intent: Option<String>,
+    pub zone_id: ZoneId,
+}
+
+/// Expiring codes: written once, taken once (`retrieveCode` deletes the code even when it has
+/// expired, so every attempt spends it).
+#[async_trait]
+pub trait ExpiringCodeStore: Send + Sync {
+    async fn put_expiring_code(&self, code: &ExpiringCode) -> Result<()>;
+    /// Deletes and returns the code in one statement; expiry is the caller's check.
+    async fn take_expiring_code(
+        &self,
+        zone: &ZoneId,
+        code_hash: &str,
+    ) -> Result<Option<ExpiringCode>>;
+}
+
 /// A browser's login session (`login_sessions`), keyed by the SHA-256 of the cookie value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginSession {

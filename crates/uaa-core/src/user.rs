@@ -21,6 +21,9 @@ pub struct User {
     pub created: i64,
     pub last_modified: i64,
     pub passwd_lastmodified: i64,
+    /// `passwd_change_required`: the user must choose a new password before any token is
+    /// issued (`PATCH /Users/{id}/status`, uaa-accounts §5).
+    pub passwd_change_required: bool,
     pub version: i64,
     pub last_logon_success_time: Option<i64>,
     pub previous_logon_success_time: Option<i64>,

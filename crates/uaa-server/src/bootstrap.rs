@@ -132,6 +132,7 @@ pub async fn build_state(
         scim_groups: store_arc.clone(),
         codes: store_arc.clone(),
         sessions: store_arc.clone(),
+        expiring_codes: store_arc.clone(),
         approvals: store_arc.clone(),
         audit: audit.clone(),
         hasher: crypto.clone(),
@@ -157,6 +158,7 @@ pub async fn build_state(
             .map(|d| d.as_millis().to_string())
             .unwrap_or_default(),
         issuer,
+        links: config.links.clone(),
         shutting_down: Arc::new(AtomicBool::new(false)),
     })
 }

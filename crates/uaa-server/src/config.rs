@@ -128,7 +128,6 @@ const KNOWN_TOP_LEVEL: &[&str] = &[
     "https_port",
     "keystone",
     "ldap",
-    "links",
     "logging",
     "login",
     "logout",
@@ -166,6 +165,13 @@ const KNOWN_DATABASE: &[&str] = &[
     "validationinterval",
     "validationquerytimeout",
 ];
+
+/// The self-service links `/info` publishes (`links.register`, `links.passwd`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SelfServiceLinks {
+    pub signup: Option<String>,
+    pub passwd: Option<String>,
+}
 
 /// The whole configuration, typed and validated. Built by [`load`] or [`Config::development`].
 #[derive(Clone, PartialEq)]
@@ -211,6 +217,9 @@ pub struct Config {
     pub uri_encoding_compat_mode: bool,
     /// `login.oauth.providers`: external OAuth2/OIDC identity providers, in file order.
     pub identity_providers: Vec<IdpConfig>,
+    /// `links.signup` / `links.passwd` (and `links.global.*`), unless
+    /// `login.selfServiceLinksEnabled` is false.
+    pub links: SelfServiceLinks,
     /// One line per ignored key, each naming the file and the dotted key.
     pub warnings: Vec<String>,
 }
@@ -569,6 +578,7 @@ impl Config {
             lockout: LockoutPolicy::default(),
             uri_encoding_compat_mode: false,
             identity_providers: Vec::new(),
+            links: SelfServiceLinks::default(),
             warnings: Vec::new(),
         }
     }
@@ -593,7 +603,9 @@ impl Config {
         let jwt = parse_jwt(&mut p, &mut root)?;
         let password_policy = parse_password(&mut p, &mut root)?;
         let (lockout, uri_encoding_compat_mode) = parse_authentication(&mut p, &mut root)?;
-        let identity_providers = idp::parse_login(&mut p, &mut root)?;
+        let login = idp::parse_login(&mut p, &mut root)?;
+        let links = parse_links(&mut p, &mut root, login.self_service_links)?;
+        let identity_providers = login.providers;
         root.finish(&mut p, KNOWN_TOP_LEVEL);
 
         // ClientAdminBootstrap drops the clients named in `delete.clients` before adding any,
@@ -625,6 +637,7 @@ impl Config {
             lockout,
             uri_encoding_compat_mode,
             identity_providers,
+            links,
             warnings: p.warnings,
         })
     }
@@ -653,6 +666,7 @@ impl fmt::Debug for Config {
             .field("lockout", &self.lockout)
             .field("uri_encoding_compat_mode", &self.uri_encoding_compat_mode)
             .field("identity_providers", &self.identity_providers)
+            .field("links", &self.links)
             .field("warnings", &self.warnings)
             .finish()
     }
@@ -796,6 +810,34 @@ impl UserConfig {
 
 // ------------------------------------------------------------------------------------------------
 // Sections
+
+/// `links.signup` / `links.passwd` over `links.global.*` (the default zone's self-service
+/// links, `IdentityZoneConfigurationBootstrap`), switched off by
+/// `login.selfServiceLinksEnabled: false`. UAA's defaults name its own `/create_account` and
+/// `/forgot_password` pages; while this server has no such pages, only configured links are
+/// published.
+fn parse_links(
+    p: &mut Parser<'_>,
+    root: &mut Section<'_>,
+    enabled: bool,
+) -> Result<SelfServiceLinks, ConfigError> {
+    let mut links = root.section(p, "links")?;
+    let signup = links.get("signup", |f| p.string(f))?;
+    let passwd = links.get("passwd", |f| p.string(f))?;
+    let mut global = links.section(p, "global")?;
+    let global_signup = global.get("signup", |f| p.string(f))?;
+    let global_passwd = global.get("passwd", |f| p.string(f))?;
+    global.finish(p, &["homeRedirect"]);
+    links.finish(p, &["homeRedirect", "logout"]);
+    // UaaStringUtils.nonNull: the first value given wins, and an empty one hides the link.
+    let pick = |zone: Option<String>, global: Option<String>| {
+        zone.or(global).filter(|l| enabled && !l.trim().is_empty())
+    };
+    Ok(SelfServiceLinks {
+        signup: pick(signup, global_signup),
+        passwd: pick(passwd, global_passwd),
+    })
+}
 
 fn parse_issuer(p: &mut Parser<'_>, root: &mut Section<'_>) -> Result<String, ConfigError> {
     let mut issuer = root.section(p, "issuer")?;
@@ -2563,8 +2605,10 @@ authentication:
             "delete.users",
             "scim.userids_enabled",
             "jwt.token.signing-cert",
+            // `login` is read (selfServiceLinksEnabled, oauth): its other keys warn one by one.
+            "login.url",
+            "login.entityID",
             "spring_profiles",
-            "login",
             "ldap",
             "zones",
             "cors",

@@ -189,8 +189,10 @@ pub fn parse_form(bytes: &[u8]) -> BTreeMap<String, String> {
     out
 }
 
-/// Form parameters from the query string and a form body (the body wins). A body with another
-/// content type is refused.
+/// Form parameters from the query string and a form body (the body wins). As a servlet reads
+/// request parameters, a body of another content type (JSON, say) contributes none: the
+/// endpoint then answers as it does for missing parameters (`/oauth/token` "Missing grant
+/// type", `/check_token` "Token parameter must be set").
 pub struct FormParams(pub BTreeMap<String, String>);
 
 impl FromRequest<AppState> for FormParams {
@@ -198,23 +200,18 @@ impl FromRequest<AppState> for FormParams {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let query = req.uri().query().map(str::to_owned);
-        let is_form = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_none_or(|ct| {
-                ct.to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
-            });
+        let is_form = content_type(req.headers()).is_none_or(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
         let body = Bytes::from_request(req, state)
             .await
             .map_err(body_rejection)?;
-        if !body.is_empty() && !is_form {
-            return Err(ApiError::bad_request(
-                "Request body must be application/x-www-form-urlencoded",
-            ));
-        }
-        let mut params = parse_form(&body);
+        let mut params = if is_form {
+            parse_form(&body)
+        } else {
+            BTreeMap::new()
+        };
         if let Some(q) = query {
             for (k, v) in parse_form(q.as_bytes()) {
                 params.entry(k).or_insert(v);
@@ -224,20 +221,82 @@ impl FromRequest<AppState> for FormParams {
     }
 }
 
-/// A JSON body whose syntax or type errors become 400 with a UAA-style body of the error code
-/// `E` names (`invalid_client` on client endpoints, as UAA's handlers do).
+/// `AutologinRequestConverter`: the body of `POST /autologin` is JSON when its type says so,
+/// else a form; either way a flat map of strings.
+pub struct FormOrJson(pub BTreeMap<String, String>);
+
+impl FromRequest<AppState> for FormOrJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let json = content_type(req.headers())
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("application/json"));
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(body_rejection)?;
+        if !json {
+            return Ok(Self(parse_form(&body)));
+        }
+        let map: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?;
+        Ok(Self(
+            map.into_iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) => Some((k, s)),
+                    serde_json::Value::Null => None,
+                    other => Some((k, other.to_string())),
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// A JSON body (UAA's `@RequestBody`). A body of another content type, or none, is refused as
+/// the endpoint family `E` refuses it in UAA; syntax or type errors become 400 with the error
+/// code `E` names (`invalid_client` on client endpoints, as UAA's handlers do).
 pub struct JsonBody<T, E = InvalidRequest>(pub T, pub PhantomData<E>);
 
-/// Error codes for rejected JSON bodies.
+/// How an endpoint family refuses a body. Spring reads a `@RequestBody` only as
+/// `application/json` or `application/*+json`; anything else (no `Content-Type` counts as
+/// `application/octet-stream`) raises `HttpMediaTypeNotSupportedException`, and a missing body
+/// without a type `HttpMessageNotReadableException`. What the client sees depends on the
+/// controller's exception handlers; without one, Spring answers 415 or 400 (UAA's error page
+/// has no JSON fields, so here they carry UAA's `error`/`error_description` pair).
 pub trait BodyErrorCode {
+    /// Malformed JSON or a field of the wrong type.
     fn error(msg: String) -> Error;
+    /// A body that is not JSON; `content_type` as Spring prints it.
+    fn unsupported(content_type: &str) -> Error {
+        Error::Uaa {
+            status: 415,
+            error: "unsupported_media_type".into(),
+            description: unsupported_message(content_type),
+        }
+    }
+    /// No body and no content type.
+    fn missing() -> Error {
+        Error::InvalidRequest(MISSING_BODY.into())
+    }
 }
+
+const MISSING_BODY: &str = "Required request body is missing";
+
+/// Spring 5's `HttpMediaTypeNotSupportedException` message.
+fn unsupported_message(content_type: &str) -> String {
+    format!("Content type '{content_type}' not supported")
+}
+
+/// Endpoints without their own handler (client metadata, passwords, identity providers):
+/// Spring's 415 / 400.
 pub struct InvalidRequest;
 impl BodyErrorCode for InvalidRequest {
     fn error(msg: String) -> Error {
         Error::InvalidRequest(msg)
     }
 }
+
+/// `ClientAdminEndpoints`: JSON errors are `invalid_client`; a wrong content type is Spring's
+/// 415 (the controller has no handler for it).
 pub struct InvalidClientBody;
 impl BodyErrorCode for InvalidClientBody {
     fn error(msg: String) -> Error {
@@ -245,13 +304,84 @@ impl BodyErrorCode for InvalidClientBody {
     }
 }
 
+/// `ScimUserEndpoints` / `ScimGroupEndpoints`: every failure, a wrong content type included,
+/// goes through `handleException`, whose status map gives `HttpMediaTypeException` and
+/// `HttpMessageConversionException` 400, reported as `ScimException` (`"error":"scim"`).
+pub struct ScimBody;
+impl BodyErrorCode for ScimBody {
+    fn error(msg: String) -> Error {
+        Error::report(400, "scim", msg)
+    }
+    fn unsupported(content_type: &str) -> Error {
+        Error::report(400, "scim", unsupported_message(content_type))
+    }
+    fn missing() -> Error {
+        Error::report(400, "scim", MISSING_BODY)
+    }
+}
+
+/// `ApprovalsAdminEndpoints.handleException`: any body failure is 400 `uaa` "Error accessing
+/// user's approvals" (Spring's own text is dropped).
+pub struct ApprovalsBody;
+impl ApprovalsBody {
+    fn refused() -> Error {
+        Error::report(400, "uaa", "Error accessing user's approvals")
+    }
+}
+impl BodyErrorCode for ApprovalsBody {
+    fn error(_: String) -> Error {
+        Self::refused()
+    }
+    fn unsupported(_: &str) -> Error {
+        Self::refused()
+    }
+    fn missing() -> Error {
+        Self::refused()
+    }
+}
+
+/// The request's `Content-Type` as Spring's `MediaType.toString` prints it (parameters
+/// joined by `;` without spaces), or `None` without the header.
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::CONTENT_TYPE)?;
+    let text = String::from_utf8_lossy(v.as_bytes());
+    Some(
+        text.split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(";"),
+    )
+}
+
+/// `application/json` or `application/<anything>+json`, any parameters.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 impl<T: DeserializeOwned, E: BodyErrorCode> FromRequest<AppState> for JsonBody<T, E> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let ct = content_type(req.headers());
         let body = Bytes::from_request(req, state)
             .await
             .map_err(body_rejection)?;
+        match ct {
+            None if body.is_empty() => return Err(ApiError::oauth(E::missing())),
+            None => {
+                return Err(ApiError::oauth(E::unsupported("application/octet-stream")));
+            }
+            Some(ct) if !is_json(&ct) => return Err(ApiError::oauth(E::unsupported(&ct))),
+            Some(_) => {}
+        }
         serde_json::from_slice(&body)
             .map(|v| JsonBody(v, PhantomData))
             .map_err(|e| ApiError::oauth(E::error(format!("Invalid JSON body: {e}"))))

@@ -208,6 +208,51 @@ pub fn home_page(zone_name: &str, user_name: &str, csrf: &str) -> String {
     layout(zone_name, "Signed in", &main)
 }
 
+/// The forced password change (`GET /force_password_change`, UAA's `force_password_change`
+/// template: "Force Change Password", the user's email, a new password twice). `error` is the
+/// refusal of the previous attempt.
+pub fn force_password_change_page(
+    zone_name: &str,
+    email: &str,
+    csrf: &str,
+    return_to: Option<&str>,
+    error: Option<&str>,
+) -> String {
+    let alert = error.map_or(String::new(), |e| {
+        format!(
+            "<p class=\"alert\" role=\"alert\" id=\"password-message\">{}</p>\n",
+            escape(e)
+        )
+    });
+    let described = if error.is_some() {
+        " aria-describedby=\"password-message\" aria-invalid=\"true\""
+    } else {
+        ""
+    };
+    let return_field = return_to.map_or(String::new(), |r| {
+        format!(
+            "<input type=\"hidden\" name=\"form_redirect_uri\" value=\"{}\">\n",
+            escape(r)
+        )
+    });
+    let main = format!(
+        "<h2>Force Change Password</h2>\n\
+         <p>Your password must be changed before you continue.</p>\n\
+         <p>Email: <strong>{email}</strong></p>\n{alert}\
+         <form method=\"post\" action=\"/force_password_change\">\n\
+         <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\">\n{return_field}\
+         <label for=\"password\">New password</label>\n\
+         <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\" required autofocus{described}>\n\
+         <label for=\"password_confirmation\">Confirm new password</label>\n\
+         <input type=\"password\" id=\"password_confirmation\" name=\"password_confirmation\" autocomplete=\"new-password\" required{described}>\n\
+         <button type=\"submit\">Create new password</button>\n\
+         </form>\n",
+        email = escape(email),
+        csrf = escape(csrf),
+    );
+    layout(zone_name, "Force Change Password", &main)
+}
+
 /// An error for the user (`/oauth/error` in UAA): what went wrong, never a redirect.
 pub fn error_page(zone_name: &str, error: &str, description: &str) -> String {
     let main = format!(

@@ -26,6 +26,8 @@ pub struct AppState {
     /// The ETag of the key set: when the key ring was built, in ms.
     pub keys_etag: String,
     pub issuer: String,
+    /// The self-service links `/info` publishes.
+    pub links: crate::config::SelfServiceLinks,
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 

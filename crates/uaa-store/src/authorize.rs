@@ -1,5 +1,6 @@
 //! The browser side of OAuth: authorization codes (`oauth_code`), login sessions
-//! (`login_sessions`) and approvals (`authz_approvals`). Codes are taken with
+//! (`login_sessions`), approvals (`authz_approvals`) and UAA's one-time codes
+//! (`expiring_code_store`, autologin first). Codes are taken with
 //! `DELETE … RETURNING`, one statement, so a code is redeemed once even with several instances
 //! on one database.
 
@@ -9,7 +10,8 @@ use sqlx::any::AnyRow;
 use uaa_core::error::{Error, Result};
 use uaa_core::ids::ZoneId;
 use uaa_core::ports::{
-    Approval, ApprovalStatus, ApprovalStore, CodeStore, LoginSession, SessionStore, StoredCode,
+    Approval, ApprovalStatus, ApprovalStore, CodeStore, ExpiringCode, ExpiringCodeStore,
+    LoginSession, SessionStore, StoredCode,
 };
 
 use crate::{SqlStore, db_err};
@@ -223,6 +225,51 @@ impl ApprovalStore for SqlStore {
     }
 }
 
+#[async_trait]
+impl ExpiringCodeStore for SqlStore {
+    async fn put_expiring_code(&self, c: &ExpiringCode) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO expiring_code_store (code, expiresat, data, intent, identity_zone_id) \
+             VALUES ($1,$2,$3,$4,$5)",
+        )
+        .bind(c.code_hash.clone())
+        .bind(c.expires_ms)
+        .bind(c.data.clone())
+        .bind(c.intent.clone())
+        .bind(c.zone_id.as_str().to_owned())
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn take_expiring_code(
+        &self,
+        zone: &ZoneId,
+        code_hash: &str,
+    ) -> Result<Option<ExpiringCode>> {
+        let row = sqlx::query(
+            "DELETE FROM expiring_code_store WHERE code=$1 AND identity_zone_id=$2 \
+             RETURNING code, expiresat, data, intent",
+        )
+        .bind(code_hash.to_owned())
+        .bind(zone.as_str().to_owned())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            Ok(ExpiringCode {
+                code_hash: s(&r, "code")?,
+                expires_ms: i(&r, "expiresat")?,
+                data: s(&r, "data")?,
+                intent: r.try_get::<Option<String>, _>("intent").map_err(db_err)?,
+                zone_id: zone.clone(),
+            })
+        })
+        .transpose()
+    }
+}
+
 impl SqlStore {
     /// Housekeeping: deletes codes and sessions that expired before `now_ms`.
     pub async fn prune_authorize(&self, now_ms: i64) -> Result<u64> {
@@ -238,6 +285,12 @@ impl SqlStore {
             .await
             .map_err(db_err)?
             .rows_affected();
-        Ok(codes + sessions)
+        let expiring = sqlx::query("DELETE FROM expiring_code_store WHERE expiresat < $1")
+            .bind(now_ms)
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        Ok(codes + sessions + expiring)
     }
 }

@@ -288,12 +288,15 @@ impl ScimUserStore for SqlStore {
         passwd_lastmodified: i64,
     ) -> Result<bool> {
         let n = sqlx::query(
-            "UPDATE users SET lastmodified=$1, password=$2, passwd_lastmodified=$3 \
-             WHERE id=$4 AND identity_zone_id=$5",
+            // JdbcScimUserProvisioning.changePassword: a new password also clears
+            // `passwd_change_required`.
+            "UPDATE users SET lastmodified=$1, password=$2, passwd_lastmodified=$3, \
+             passwd_change_required=$4 WHERE id=$5 AND identity_zone_id=$6",
         )
         .bind(now_ms)
         .bind(hash.as_str().to_owned())
         .bind(passwd_lastmodified)
+        .bind(false)
         .bind(id.to_owned())
         .bind(zone.as_str().to_owned())
         .execute(self.pool())

@@ -15,7 +15,8 @@ use crate::{SqlStore, db_err, get_bool, now_ms};
 
 const USER_COLUMNS: &str = "id, created, lastmodified, version, username, password, email, \
     givenname, familyname, active, verified, origin, identity_zone_id, salt, \
-    passwd_lastmodified, last_logon_success_time, previous_logon_success_time";
+    passwd_lastmodified, passwd_change_required, last_logon_success_time, \
+    previous_logon_success_time";
 
 fn row_to_user(row: &AnyRow) -> Result<User> {
     let s = |c: &str| row.try_get::<Option<String>, _>(c).map_err(db_err);
@@ -36,6 +37,7 @@ fn row_to_user(row: &AnyRow) -> Result<User> {
         created: i("created")?.unwrap_or(0),
         last_modified: i("lastmodified")?.unwrap_or(0),
         passwd_lastmodified: i("passwd_lastmodified")?.unwrap_or(0),
+        passwd_change_required: b("passwd_change_required")?,
         version: i("version")?.unwrap_or(0),
         last_logon_success_time: i("last_logon_success_time")?,
         previous_logon_success_time: i("previous_logon_success_time")?,

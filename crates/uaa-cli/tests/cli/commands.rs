@@ -455,3 +455,94 @@ scim:
     let r = u.run(&["context"], "").await;
     assert!(r.stdout.contains("[marissa]"), "{r:?}");
 }
+
+/// `boss` holds `clients.admin` through `console`.
+const CHAIN_YAML: &str = "
+oauth:
+  clients:
+    console:
+      secret: consolesecret
+      authorized-grant-types: password
+      scope: clients.admin,clients.read,clients.write
+scim:
+  users:
+    - boss|bosspw|boss@example.com|Boss|B|clients.admin,clients.read,clients.write
+";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn client_add_and_get_show_the_user_behind_a_chain_of_client_tokens_as_created_by() {
+    let s = TestServer::with_yaml(CHAIN_YAML).await;
+    let boss = s
+        .password_token("console", "consolesecret", "boss", "bosspw")
+        .await;
+    let boss_id = uaa_testkit::claims(&boss)["user_id"]
+        .as_str()
+        .expect("user_id")
+        .to_owned();
+    let u = Uaac::new();
+    let ok = |r: Run| {
+        assert_eq!(r.code, 0, "{r:?}");
+        r.stdout
+    };
+    ok(u.run(&["target", &s.base], "").await);
+    ok(u.run(
+        &[
+            "token",
+            "owner",
+            "get",
+            "console",
+            "boss",
+            "-s",
+            "consolesecret",
+            "-p",
+            "bosspw",
+        ],
+        "",
+    )
+    .await);
+    let line = format!("  created_by: {boss_id}\n");
+    // user → client A
+    let out = ok(u
+        .run(
+            &[
+                "client",
+                "add",
+                "chain-a",
+                "-s",
+                "chain-a-secret",
+                "--authorized_grant_types",
+                "client_credentials",
+                "--authorities",
+                "clients.admin,clients.read,clients.write",
+            ],
+            "",
+        )
+        .await);
+    assert!(out.ends_with(&line), "{out}");
+    // client A → client B: still the user.
+    ok(u.run(
+        &["token", "client", "get", "chain-a", "-s", "chain-a-secret"],
+        "",
+    )
+    .await);
+    let out = ok(u
+        .run(
+            &[
+                "client",
+                "add",
+                "chain-b",
+                "-s",
+                "chain-b-secret",
+                "--authorized_grant_types",
+                "client_credentials",
+                "--authorities",
+                "uaa.none",
+            ],
+            "",
+        )
+        .await);
+    assert!(out.ends_with(&line), "{out}");
+    let out = ok(u.run(&["client", "get", "chain-b"], "").await);
+    assert!(out.contains("  client_id: chain-b\n"), "{out}");
+    assert!(out.ends_with(&line), "{out}");
+}

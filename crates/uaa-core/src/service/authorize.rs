@@ -113,6 +113,9 @@ pub enum Step {
     },
     /// Ask the user; the request waits in the session.
     Consent(ConsentPage),
+    /// The signed-in user must choose a new password first (`PasswordChangeUiRequiredFilter`);
+    /// the request is taken up again afterwards.
+    ChangePassword,
 }
 
 /// What the approval page shows.
@@ -167,6 +170,17 @@ pub async fn authorize(deps: &Deps, zone: &ZoneId, params: &Params, via: Via<'_>
                 .await?;
             return Ok(login_step(true, params));
         }
+        // uaa-accounts §5: no authorization while the password must change; `prompt=none`
+        // cannot show the page, so it is an authorization error.
+        Via::Browser(Some(s)) if s.user.passwd_change_required => {
+            if req.prompt.as_deref() == Some("none") {
+                return Ok(Step::Redirect(error_redirect(
+                    &req,
+                    &refuse("interaction_required", "User must change their password"),
+                )));
+            }
+            return Ok(Step::ChangePassword);
+        }
         Via::Browser(Some(s)) => (s.signed_in(), Some(s)),
         Via::Stateless(who) => (who.clone(), None),
     };
@@ -206,6 +220,7 @@ pub async fn authorize_with_password(deps: &Deps, zone: &ZoneId, params: &Params
             SignInError::Locked => Error::Unauthorized(LOCKED_MESSAGE.into()),
             SignInError::Other(e) => e,
         })?;
+    super::token::refuse_pending_password_change(&who.user)?;
     authorize(deps, zone, params, Via::Stateless(&who)).await
 }
 

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::filter;
 use crate::ids::{ClientId, ZoneId};
 use crate::ports::{ClientWrite, ListQuery};
+use crate::scope::ScopeSet;
 use crate::secret::{Secret, SecretHash};
 
 pub use super::ListParams;
@@ -24,6 +25,8 @@ pub use super::ListParams;
 #[derive(Debug, Clone)]
 pub struct Page {
     pub clients: Vec<Client>,
+    /// `attributes=`: the fields to keep of each client (all of them when empty).
+    pub attributes: Vec<String>,
     pub start_index: u64,
     /// UAA reports the smaller of the requested `count` and the total.
     pub items_per_page: u64,
@@ -105,12 +108,62 @@ pub async fn list(deps: &Deps, zone: &ZoneId, p: &ListParams) -> Result<Page> {
                 }
                 _ => e,
             })?;
+    let attributes = attributes_of(p.attributes.as_deref(), &clients)?;
     Ok(Page {
         clients,
+        attributes,
         start_index,
         items_per_page: count.min(total),
         total,
     })
+}
+
+/// The JSON fields of a client (`ClientDetails` as this server writes it).
+const CLIENT_ATTRIBUTES: &[&str] = &[
+    "client_id",
+    "scope",
+    "resource_ids",
+    "authorized_grant_types",
+    "redirect_uri",
+    "autoapprove",
+    "authorities",
+    "access_token_validity",
+    "refresh_token_validity",
+    "token_salt",
+    "allowedproviders",
+    "name",
+    "lastModified",
+    "required_user_groups",
+    "allowpublic",
+    "createdwith",
+];
+
+/// The `attributes=` projection of a client list (comma-separated, matched without regard to
+/// case). A name that is neither a client field nor additional information of a listed client
+/// is refused with UAA's `UaaException("Invalid attributes: [<as sent>]", 400)`, rather than
+/// answered with a column of nulls.
+fn attributes_of(raw: Option<&str>, clients: &[Client]) -> Result<Vec<String>> {
+    let raw = raw.unwrap_or("");
+    let names: Vec<String> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let known = |a: &str| {
+        CLIENT_ATTRIBUTES.iter().any(|k| k.eq_ignore_ascii_case(a))
+            || clients
+                .iter()
+                .any(|c| c.additional.keys().any(|k| k.eq_ignore_ascii_case(a)))
+    };
+    if names.iter().any(|a| !known(a)) {
+        return Err(Error::Uaa {
+            status: 400,
+            error: "unknown_error".into(),
+            description: format!("Invalid attributes: [{raw}]"),
+        });
+    }
+    Ok(names)
 }
 
 fn caller_name(caller: &Caller) -> String {
@@ -163,6 +216,17 @@ pub async fn prepare_create(
     Ok(draft.into_client(zone.clone(), hashes, deps.clock.now_millis()))
 }
 
+/// Who a new client is recorded as created by (`MultitenantJdbcClientDetailsService.getUserId`):
+/// the user of a user token; for a client token, the creating client's own `created_by`
+/// (`getCreatedByForClientAndZone`), so a chain user → client A → client B names the user. A
+/// bootstrap client has none, and neither have the clients it creates.
+fn created_by(caller: &Caller, creator: Option<&Client>) -> Option<String> {
+    match &caller.user_id {
+        Some(u) => Some(u.to_string()),
+        None => creator.and_then(|c| c.created_by.clone()),
+    }
+}
+
 async fn rights_of<'a>(
     deps: &Deps,
     caller: &'a Caller,
@@ -185,7 +249,7 @@ pub async fn create(
     let mut holder = None;
     let rights = rights_of(deps, caller, zone, &mut holder).await?;
     let mut client = prepare_create(deps, zone, details.into(), rights).await?;
-    client.created_by = caller.user_id.as_ref().map(ToString::to_string);
+    client.created_by = created_by(caller, rights.caller_client);
     deps.clients
         .apply_client_writes(zone, vec![ClientWrite::Create(client.clone())])
         .await?;
@@ -198,6 +262,88 @@ pub async fn create(
     )
     .await;
     Ok(client)
+}
+
+/// `ZoneManagementScopes.UAA_SCOPES`: the scopes and authorities a client registered through
+/// the restricted endpoints may not have (`GET /oauth/clients/restricted` lists them).
+pub const UAA_SCOPES: &[&str] = &[
+    "zones.read",
+    "zones.write",
+    "zones.*.admin",
+    "zones.*.read",
+    "zones.*.clients.admin",
+    "zones.*.clients.read",
+    "zones.*.clients.write",
+    "zones.*.scim.create",
+    "zones.*.scim.read",
+    "zones.*.scim.write",
+    "zones.*.idps.read",
+    "zones.*.idps.write",
+    "zones.*.sps.write",
+    "zones.*.sps.read",
+    "sps.write",
+    "sps.read",
+    "idps.read",
+    "idps.write",
+    "clients.admin",
+    "clients.write",
+    "clients.read",
+    "clients.secret",
+    "scim.write",
+    "scim.read",
+    "scim.create",
+    "scim.userids",
+    "scim.zones",
+    "groups.update",
+    "password.write",
+    "oauth.login",
+    "uaa.admin",
+];
+
+/// `RestrictUaaScopesClientValidator`: every scope, then every authority, is matched against
+/// [`UAA_SCOPES`] (their `*` wildcards included); the first restricted one is refused.
+fn check_restricted(details: &ClientDetails) -> Result<()> {
+    let restricted: ScopeSet = UAA_SCOPES.iter().copied().collect();
+    let first = |items: &Option<Vec<String>>| {
+        ScopeSet::from_items(items.iter().flatten())
+            .iter()
+            .find(|s| restricted.matches(s))
+            .map(str::to_owned)
+    };
+    if let Some(s) = first(&details.scope) {
+        return Err(Error::InvalidClientDetails(format!(
+            "{s} is a restricted scope."
+        )));
+    }
+    if let Some(a) = first(&details.authorities) {
+        return Err(Error::InvalidClientDetails(format!(
+            "{a} is a restricted authority."
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /oauth/clients/restricted`: a create that refuses UAA's own scopes and authorities.
+pub async fn create_restricted(
+    deps: &Deps,
+    caller: &Caller,
+    zone: &ZoneId,
+    details: ClientDetails,
+) -> Result<Client> {
+    check_restricted(&details)?;
+    create(deps, caller, zone, details).await
+}
+
+/// `PUT /oauth/clients/restricted/{id}`: an update under the same rule.
+pub async fn update_restricted(
+    deps: &Deps,
+    caller: &Caller,
+    zone: &ZoneId,
+    path_id: &str,
+    details: ClientDetails,
+) -> Result<Client> {
+    check_restricted(&details)?;
+    update(deps, caller, zone, path_id, details).await
 }
 
 /// Applies one write per client in a single transaction, then audits each with `event`.
@@ -381,7 +527,9 @@ pub async fn tx_create(
     let rights = rights_of(deps, caller, zone, &mut holder).await?;
     let mut clients = Vec::with_capacity(items.len());
     for d in items {
-        clients.push(prepare_create(deps, zone, d.into(), rights).await?);
+        let mut c = prepare_create(deps, zone, d.into(), rights).await?;
+        c.created_by = created_by(caller, rights.caller_client);
+        clients.push(c);
     }
     commit(
         deps,
@@ -517,7 +665,8 @@ pub async fn tx_modify(
         let id = d.client_id.clone();
         match action.as_str() {
             "add" => {
-                let c = prepare_create(deps, zone, d.into(), rights).await?;
+                let mut c = prepare_create(deps, zone, d.into(), rights).await?;
+                c.created_by = created_by(caller, rights.caller_client);
                 writes.push(ClientWrite::Create(c.clone()));
                 events.push((AuditEventType::ClientCreateSuccess, c.clone()));
                 out.push((c, action.clone()));

@@ -6,6 +6,7 @@
 
 use super::Deps;
 use super::authorize::SignedIn;
+use crate::audit::AuditEventType;
 use crate::error::{Error, Result};
 use crate::ids::{ORIGIN_UAA, UserId, ZoneId};
 use crate::pkce::sha256_hex;
@@ -80,11 +81,19 @@ pub async fn sign_in(
     password: &Secret,
 ) -> Result<(String, Session), SignInError> {
     let who = authenticate(deps, zone, username, password).await?;
+    open_session(deps, zone, who.user)
+        .await
+        .map_err(SignInError::Other)
+}
+
+/// Opens a new login session for a user who has just authenticated (the sign-in form, an
+/// autologin code, a forced password change). Returns the cookie value (never stored).
+pub async fn open_session(deps: &Deps, zone: &ZoneId, user: User) -> Result<(String, Session)> {
     let cookie = deps.random.alphanumeric(43);
     let now = deps.clock.now_millis();
     let record = LoginSession {
         session_hash: sha256_hex(&cookie),
-        user_id: who.user.id.to_string(),
+        user_id: user.id.to_string(),
         auth_time_ms: now,
         csrf_token: deps.random.alphanumeric(32),
         pending: None,
@@ -92,17 +101,72 @@ pub async fn sign_in(
         expires_ms: now + SESSION_IDLE_MS,
         zone_id: zone.clone(),
     };
+    deps.sessions.create_session(&record).await?;
+    Ok((cookie, Session { record, user }))
+}
+
+/// `POST /force_password_change` (`ForcePasswordChangeController`): the new password of a
+/// signed-in user whose account is flagged for a change. A refusal is the text UAA shows on
+/// the re-rendered form (422), checked in UAA's order. On success the flag is cleared, the
+/// change audited, and the session replaced by a new one (the change ends every older
+/// session, as it revokes older tokens).
+pub async fn change_forced_password(
+    deps: &Deps,
+    zone: &ZoneId,
+    session: &Session,
+    password: &Secret,
+    confirmation: &Secret,
+) -> Result<Result<(String, Session), String>> {
+    let user = &session.user;
+    if password.is_empty()
+        || !ct_eq(
+            password.expose().as_bytes(),
+            confirmation.expose().as_bytes(),
+        )
+    {
+        return Ok(Err("Passwords must match and not be empty.".into()));
+    }
+    if deps.hasher.verify(password, &user.password_hash).await {
+        return Ok(Err(
+            "Your new password cannot be the same as the old password.".into(),
+        ));
+    }
+    if let Some(m) = deps
+        .settings
+        .password_policy
+        .strength
+        .check("Password", password.expose())
+    {
+        return Ok(Err(m));
+    }
+    let hash = deps.hasher.hash(password).await?;
+    let now = deps.clock.now_millis();
+    // passwd_lastmodified is kept to the second, as UAA truncates it.
+    deps.scim_users
+        .set_user_password(
+            zone,
+            user.id.as_str(),
+            &hash,
+            now,
+            now - now.rem_euclid(1000),
+        )
+        .await?;
+    deps.audit(
+        zone,
+        AuditEventType::PasswordChangeSuccess,
+        user.id.as_str(),
+        &format!("user={}", user.username),
+        "forced password change".into(),
+    )
+    .await;
     deps.sessions
-        .create_session(&record)
-        .await
-        .map_err(SignInError::Other)?;
-    Ok((
-        cookie,
-        Session {
-            record,
-            user: who.user,
-        },
-    ))
+        .delete_session(zone, &session.record.session_hash)
+        .await?;
+    let mut changed = user.clone();
+    changed.password_hash = hash;
+    changed.passwd_change_required = false;
+    changed.passwd_lastmodified = now - now.rem_euclid(1000);
+    Ok(Ok(open_session(deps, zone, changed).await?))
 }
 
 /// The live session a cookie names, if any; expired or orphaned sessions are deleted.

@@ -4,6 +4,7 @@
 
 pub mod approvals;
 pub mod authorize;
+pub mod autologin;
 pub mod clients;
 pub mod groups;
 pub mod jwt_bearer;
@@ -69,6 +70,8 @@ pub struct Deps {
     /// Authorization codes, login sessions and approvals (`/oauth/authorize`, `/login.do`).
     pub codes: Arc<dyn crate::ports::CodeStore>,
     pub sessions: Arc<dyn crate::ports::SessionStore>,
+    /// One-time codes with an intent (`expiring_code_store`): autologin.
+    pub expiring_codes: Arc<dyn crate::ports::ExpiringCodeStore>,
     pub approvals: Arc<dyn crate::ports::ApprovalStore>,
     pub audit: Arc<dyn AuditStore>,
     pub hasher: Arc<dyn PasswordHasher>,

@@ -254,9 +254,9 @@ pub fn openid_configuration(policy: &TokenPolicy, signing_algs: &[&str]) -> Valu
         "issuer": policy.token_endpoint(),
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
-        "token_endpoint_auth_methods_supported":
-            ["client_secret_basic", "client_secret_post", "private_key_jwt"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "HS256"],
+        // UAA lists `private_key_jwt` (and the signing algorithms such client assertions may
+        // use); this server authenticates clients by secret only, so it says only that.
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "userinfo_endpoint": format!("{base}/userinfo"),
         "jwks_uri": format!("{base}/token_keys"),
         "end_session_endpoint": format!("{base}/logout.do"),
@@ -314,6 +314,7 @@ mod tests {
             version: 0,
             last_logon_success_time: Some(2_000),
             previous_logon_success_time: Some(1_000),
+            passwd_change_required: false,
         }
     }
 

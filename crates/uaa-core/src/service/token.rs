@@ -238,6 +238,7 @@ async fn password_grant(
     let password = Secret::new(params.get("password").cloned().unwrap_or_default());
     let origin = login_hint_origin(params.get("login_hint"))?;
     let user = authenticate_user(deps, zone, username, &password, &origin).await?;
+    refuse_pending_password_change(&user)?;
     issue_for_user(
         deps,
         zone,
@@ -323,6 +324,19 @@ fn login_hint_origin(hint: Option<&String>) -> Result<String> {
         .unwrap_or(ORIGIN_UAA)
         .to_owned())
 }
+
+/// uaa-accounts §5: a user flagged for a password change authenticates (the success is
+/// audited), but gets no token from a stateless grant until the password is changed in the
+/// browser: 401 `unauthorized` "password change required".
+pub(crate) fn refuse_pending_password_change(user: &User) -> Result<()> {
+    if user.passwd_change_required {
+        return Err(Error::Unauthorized(PASSWORD_CHANGE_REQUIRED.into()));
+    }
+    Ok(())
+}
+
+/// The description UAA's `PasswordChangeRequiredException` carries on the token endpoint.
+pub const PASSWORD_CHANGE_REQUIRED: &str = "password change required";
 
 /// Password check of the internal identity provider. Every failure is the same 401 for the
 /// caller (UAA's quirk: `invalid_client` "Bad credentials"), but audited distinctly.

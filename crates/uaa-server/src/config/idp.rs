@@ -77,22 +77,24 @@ impl fmt::Debug for IdpConfig {
     }
 }
 
-/// Reads `login`: the providers, and one "not supported yet" warning per other key (or for
-/// `login` as a whole when it has no `oauth`).
+/// What `login` holds that this server implements.
+pub(super) struct LoginParts {
+    pub providers: Vec<IdpConfig>,
+    /// `login.selfServiceLinksEnabled` (default true): whether `/info` links the sign-up and
+    /// password-reset pages.
+    pub self_service_links: bool,
+}
+
+/// Reads `login`: the providers, the self-service switch, and one "not supported yet"
+/// warning per other key.
 pub(super) fn parse_login(
     p: &mut Parser<'_>,
     root: &mut Section<'_>,
-) -> Result<Vec<IdpConfig>, ConfigError> {
-    let has_oauth = root.entries.iter().flatten().any(|f| {
-        f.key == "login"
-            && matches!(super::untag(f.value), yaml_serde::Value::Mapping(m)
-                if m.keys().any(|k| super::scalar_string(k).as_deref() == Some("oauth")))
-    });
-    if !has_oauth {
-        // Left in `root`: `finish` reports `login` once, as before providers were supported.
-        return Ok(Vec::new());
-    }
+) -> Result<LoginParts, ConfigError> {
     let mut login = root.section(p, "login")?;
+    let self_service_links = login
+        .get("selfServiceLinksEnabled", |f| p.boolean(f))?
+        .unwrap_or(true);
     let mut oauth = login.section(p, "oauth")?;
     let mut providers = oauth.section(p, "providers")?;
     let mut out = Vec::new();
@@ -106,7 +108,10 @@ pub(super) fn parse_login(
     for field in login.rest() {
         p.unsupported(&field.path);
     }
-    Ok(out)
+    Ok(LoginParts {
+        providers: out,
+        self_service_links,
+    })
 }
 
 fn parse_provider(p: &mut Parser<'_>, field: &Field<'_>) -> Result<IdpConfig, ConfigError> {

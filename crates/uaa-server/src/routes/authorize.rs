@@ -19,9 +19,10 @@ use uaa_core::service::login::Session;
 use uaa_core::service::{approvals, login};
 use uaa_types::ApprovalJson;
 
-use super::login::{found, login_url};
+use super::autologin::open_session_with_code;
+use super::login::{force_password_change_url, found, login_url};
 use crate::error::{ApiError, ApiResult, json_response};
-use crate::extract::{Auth, FormParams, JsonBody, Zone, bearer_token};
+use crate::extract::{ApprovalsBody, Auth, FormParams, JsonBody, Zone, bearer_token};
 use crate::pages::{self, html};
 use crate::session::{BrowserSession, CSRF_FIELD, SESSION_COOKIE, set_cookie, wants_html};
 use crate::state::AppState;
@@ -51,11 +52,30 @@ async fn authorize(
     BrowserSession(session): BrowserSession,
     FormParams(params): FormParams,
 ) -> Response {
-    let step = run(&state, &zone, &method, &headers, session.as_ref(), &params).await;
-    match step {
+    // `secFilterAutologinAuthorize`: a `response_type=code…` request carrying an autologin
+    // `code` (cf-uaa-lib's `autologin_uri`) signs the browser in first, then goes on as usual.
+    let mut autologin = None;
+    if let Some(code) = params.get("code").filter(|_| {
+        params
+            .get("response_type")
+            .is_some_and(|t| t.starts_with("code"))
+    }) {
+        let client_id = params.get("client_id").map(String::as_str);
+        match open_session_with_code(&state, &zone, &headers, code, client_id).await {
+            Ok(s) => autologin = Some(s),
+            Err(e) => return error_response(&headers, e).await,
+        }
+    }
+    let session = autologin.as_ref().map(|a| &a.session).or(session.as_ref());
+    let step = run(&state, &zone, &method, &headers, session, &params).await;
+    let mut r = match step {
         Ok(step) => render(&state, &return_query(&method, &uri, &params), step),
         Err(e) => error_response(&headers, e).await,
+    };
+    if let Some(a) = &autologin {
+        a.apply(&mut r);
     }
+    r
 }
 
 /// Which shape of the request this is, and its one use case.
@@ -94,15 +114,19 @@ async fn run(
 }
 
 /// The request again, as query pairs to come back to after signing in: the original query of a
-/// GET, or the posted parameters.
+/// GET, or the posted parameters. An autologin `code` is spent by then and is left out.
 fn return_query(method: &Method, uri: &Uri, params: &BTreeMap<String, String>) -> Vec<String> {
-    match uri.query() {
+    let pairs: Vec<String> = match uri.query() {
         Some(q) if *method == Method::GET => q.split('&').map(str::to_owned).collect(),
         _ => params
             .iter()
             .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
             .collect(),
-    }
+    };
+    pairs
+        .into_iter()
+        .filter(|p| p.split('=').next() != Some("code"))
+        .collect()
 }
 
 fn render(state: &AppState, query: &[String], step: Step) -> Response {
@@ -127,6 +151,10 @@ fn render(state: &AppState, query: &[String], step: Step) -> Response {
             r
         }
         Step::Consent(page) => html(StatusCode::OK, pages::consent_page("uaa", &page)),
+        Step::ChangePassword => {
+            let back = format!("/oauth/authorize?{}", query.join("&"));
+            found(&force_password_change_url(Some(&back)))
+        }
     }
 }
 
@@ -177,7 +205,7 @@ async fn list_approvals(
 async fn put_approvals(
     State(state): State<AppState>,
     Auth(auth): Auth<OAuthApprovals>,
-    JsonBody(body, _): JsonBody<Vec<ApprovalJson>>,
+    JsonBody(body, _): JsonBody<Vec<ApprovalJson>, ApprovalsBody>,
 ) -> ApiResult<Response> {
     let list = approvals::replace(&state.deps, &auth.zone, &auth.caller, None, body).await?;
     Ok(json_response(serde_json::json!(list)))
@@ -187,7 +215,7 @@ async fn put_client_approvals(
     State(state): State<AppState>,
     Auth(auth): Auth<OAuthApprovals>,
     Path(client_id): Path<String>,
-    JsonBody(body, _): JsonBody<Vec<ApprovalJson>>,
+    JsonBody(body, _): JsonBody<Vec<ApprovalJson>, ApprovalsBody>,
 ) -> ApiResult<Response> {
     let list = approvals::replace(
         &state.deps,

@@ -30,8 +30,9 @@ fn clients_json(cs: &[Client]) -> ApiResult<Response> {
     Ok(json_response(Value::Array(items)))
 }
 
-/// Keeps only the requested attributes (`attributes=client_id,scope`); a requested attribute
-/// the client lacks is `null`, as UAA's projection returns it.
+/// Keeps only the requested attributes (`attributes=client_id,scope`); a field this client
+/// lacks (an unset validity, another client's additional information) is `null`, as UAA's
+/// projection returns it.
 fn project(v: Value, attributes: &[&str]) -> Value {
     match v {
         Value::Object(m) if !attributes.is_empty() => Value::Object(
@@ -56,14 +57,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> ApiResult<Response> {
     let page = svc::list(&s.deps, &a.zone, &p).await?;
-    let attrs: Vec<&str> = p
-        .attributes
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .collect();
+    let attrs: Vec<&str> = page.attributes.iter().map(String::as_str).collect();
     let resources = page
         .clients
         .iter()
@@ -94,6 +88,30 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let c = svc::create(&s.deps, &a.caller, &a.zone, body).await?;
     Ok((StatusCode::CREATED, json_response(client_json(&c)?)).into_response())
+}
+
+/// `GET /oauth/clients/restricted`: the scopes the restricted endpoints refuse.
+pub async fn restricted_scopes(Auth(_): Auth<ClientsRead>) -> Response {
+    json_response(json!(svc::UAA_SCOPES))
+}
+
+pub async fn create_restricted(
+    State(s): State<AppState>,
+    Auth(a): Auth<ClientsWrite>,
+    JsonBody(body, _): ClientBody<ClientDetails>,
+) -> ApiResult<Response> {
+    let c = svc::create_restricted(&s.deps, &a.caller, &a.zone, body).await?;
+    Ok((StatusCode::CREATED, json_response(client_json(&c)?)).into_response())
+}
+
+pub async fn update_restricted(
+    State(s): State<AppState>,
+    Auth(a): Auth<ClientsWrite>,
+    Path(id): Path<String>,
+    JsonBody(body, _): ClientBody<ClientDetails>,
+) -> ApiResult<Response> {
+    let c = svc::update_restricted(&s.deps, &a.caller, &a.zone, &id, body).await?;
+    Ok(json_response(client_json(&c)?))
 }
 
 pub async fn update(

@@ -20,7 +20,7 @@ use uaa_core::service::groups::{
 use uaa_types::{SCIM_SCHEMA, ScimGroup, ScimGroupExternalMember, ScimGroupMember, SearchResults};
 
 use crate::error::{ApiResult, json_response};
-use crate::extract::{Auth, BodyErrorCode, JsonBody};
+use crate::extract::{Auth, JsonBody, ScimBody};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -63,15 +63,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// A body that does not bind is a `ScimException` (the controller's handler turns Spring's
-/// `HttpMessageConversionException` into 400 `scim`).
-pub struct ScimBody;
-impl BodyErrorCode for ScimBody {
-    fn error(msg: String) -> Error {
-        Error::report(400, "scim", msg)
-    }
-}
-
+/// SCIM bodies fail as UAA's SCIM handler reports them: 400 `scim` (see `extract::ScimBody`).
 type Body<T> = JsonBody<T, ScimBody>;
 
 fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<Value> {

@@ -39,17 +39,25 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /info` and `GET /login` with `Accept: application/json`: uaac needs `prompts`.
+/// `LoginInfoEndpoint.getLinksInfo`: `links` has `uaa` and `login`, plus `register` and
+/// `passwd` only where there is a page to link (here: the configured `links.signup` /
+/// `links.passwd`, since this server has no sign-up or reset page of its own yet).
+/// `showLoginLinks` is only ever sent as `true`, when an identity provider shows a link on the
+/// login page; none does.
 pub async fn info(State(state): State<AppState>) -> Response {
     let issuer = state.issuer.trim_end_matches('/');
+    let mut links = serde_json::Map::new();
+    links.insert("uaa".into(), json!(issuer));
+    links.insert("login".into(), json!(issuer));
+    if let Some(signup) = &state.links.signup {
+        links.insert("register".into(), json!(signup));
+    }
+    if let Some(passwd) = &state.links.passwd {
+        links.insert("passwd".into(), json!(passwd));
+    }
     json_response(json!({
         "app": {"version": env!("CARGO_PKG_VERSION")},
-        "showLoginLinks": false,
-        "links": {
-            "uaa": issuer,
-            "passwd": "/forgot_password",
-            "login": issuer,
-            "register": "/create_account"
-        },
+        "links": links,
         "zone_name": "uaa",
         "entityID": "cloudfoundry-saml-login",
         "commit_id": option_env!("UAA_COMMIT_ID").unwrap_or("unknown"),

@@ -27,7 +27,16 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/home", get(home))
         .route("/login", get(login_page))
+        .route(
+            "/force_password_change",
+            get(force_password_change_page).post(force_password_change),
+        )
+        .route(
+            "/force_password_change_completed",
+            get(force_password_change_completed),
+        )
         .route("/login.do", axum::routing::post(login_do))
         .route("/logout.do", get(logout).post(logout))
 }
@@ -218,9 +227,115 @@ async fn logout_target(
     })
 }
 
-/// `GET /`: who is signed in, with a sign-out button; otherwise the sign-in page.
+/// `/force_password_change?form_redirect_uri=…`: where a signed-in user who must change their
+/// password is sent, with the request to take up again afterwards.
+pub(crate) fn force_password_change_url(return_to: Option<&str>) -> String {
+    match local_path(return_to) {
+        Some(r) => format!(
+            "/force_password_change?form_redirect_uri={}",
+            encode_component(r)
+        ),
+        None => "/force_password_change".into(),
+    }
+}
+
+/// `GET /force_password_change` (`ForcePasswordChangeController`, fully authenticated): the
+/// form, for a user flagged for a change; anyone else goes on to `/`.
+async fn force_password_change_page(
+    BrowserSession(session): BrowserSession,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let return_to = local_path(q.get("form_redirect_uri").map(String::as_str));
+    match session {
+        None => found(&login_url(
+            None,
+            Some(&force_password_change_url(return_to)),
+            None,
+        )),
+        Some(s) if !s.user.passwd_change_required => found("/"),
+        Some(s) => html(
+            StatusCode::OK,
+            pages::force_password_change_page(
+                "uaa",
+                &s.user.email,
+                &s.record.csrf_token,
+                return_to,
+                None,
+            ),
+        ),
+    }
+}
+
+/// `POST /force_password_change`: `password` and `password_confirmation` with the session's
+/// CSRF token. A refusal re-renders the form with 422 and UAA's message; success replaces the
+/// session (the new password ends the old one) and goes to
+/// `/force_password_change_completed`, which takes up the request that was under way.
+async fn force_password_change(
+    State(state): State<AppState>,
+    Zone(zone): Zone,
+    BrowserSession(session): BrowserSession,
+    FormParams(form): FormParams,
+) -> ApiResult<Response> {
+    let return_to = local_path(form.get("form_redirect_uri").map(String::as_str));
+    let Some(s) = session else {
+        return Ok(found(&login_url(
+            None,
+            Some(&force_password_change_url(return_to)),
+            None,
+        )));
+    };
+    login::check_csrf(&s, form.get(CSRF_FIELD).map(String::as_str))?;
+    if !s.user.passwd_change_required {
+        return Ok(found("/"));
+    }
+    let secret = |k: &str| Secret::new(form.get(k).cloned().unwrap_or_default());
+    let outcome = login::change_forced_password(
+        &state.deps,
+        &zone,
+        &s,
+        &secret("password"),
+        &secret("password_confirmation"),
+    )
+    .await?;
+    match outcome {
+        Err(message) => Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::force_password_change_page(
+                "uaa",
+                &s.user.email,
+                &s.record.csrf_token,
+                return_to,
+                Some(&message),
+            ),
+        )),
+        Ok((value, _)) => {
+            let next = match return_to {
+                Some(r) => format!(
+                    "/force_password_change_completed?form_redirect_uri={}",
+                    encode_component(r)
+                ),
+                None => "/force_password_change_completed".into(),
+            };
+            let mut r = found(&next);
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &value, None),
+            );
+            Ok(r)
+        }
+    }
+}
+
+/// `GET /force_password_change_completed`: on to the request that was under way, or `/`.
+async fn force_password_change_completed(Query(q): Query<BTreeMap<String, String>>) -> Response {
+    found(local_path(q.get("form_redirect_uri").map(String::as_str)).unwrap_or("/"))
+}
+
+/// `GET /` and `/home`: who is signed in, with a sign-out button; otherwise the sign-in page.
+/// A user who must change their password is sent to do that first.
 async fn home(BrowserSession(session): BrowserSession) -> Response {
     match session {
+        Some(s) if s.user.passwd_change_required => found(&force_password_change_url(None)),
         Some(s) => html(
             StatusCode::OK,
             pages::home_page("uaa", &s.user.username, &s.record.csrf_token),

@@ -2,6 +2,7 @@
 //! wrong methods (UAA-style bodies instead of empty responses).
 
 mod authorize;
+mod autologin;
 mod clients;
 mod groups;
 mod info;
@@ -14,11 +15,12 @@ mod users;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{Method, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::plain_error;
 use crate::state::AppState;
@@ -41,6 +43,14 @@ pub fn router(state: AppState) -> Router {
         .route("/oauth/clients", get(clients::list).post(clients::create))
         .route("/oauth/clients/meta", get(clients::list_meta))
         .route(
+            "/oauth/clients/restricted",
+            get(clients::restricted_scopes).post(clients::create_restricted),
+        )
+        .route(
+            "/oauth/clients/restricted/{id}",
+            put(clients::update_restricted),
+        )
+        .route(
             "/oauth/clients/tx",
             post(clients::tx_create).put(clients::tx_update),
         )
@@ -61,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::routes())
         .merge(groups::routes())
         .merge(authorize::routes())
+        .merge(autologin::routes())
         .merge(login::routes())
         .merge(oidc::routes())
         .merge(revocation::routes())
@@ -69,6 +80,12 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(json_errors))
         .layer(CatchPanicLayer::custom(panic_response))
+        // Spring Security's default headers: UAA sends `X-Content-Type-Options: nosniff` on
+        // every response, JSON and pages alike (the pages add their own CSP and framing rules).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .with_state(state)
 }
 

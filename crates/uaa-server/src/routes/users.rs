@@ -16,19 +16,20 @@ use uaa_core::service::users::{self as svc, ListParams};
 use uaa_types::{PasswordChangeRequest, ScimUser, UserAccountStatus};
 
 use crate::error::{ApiResult, json_response};
-use crate::extract::{Auth, BodyErrorCode, JsonBody};
+use crate::extract::{Auth, BodyErrorCode, JsonBody, ScimBody};
 use crate::state::AppState;
 
-/// Unreadable SCIM bodies are `HttpMessageConversionException`s, which UAA's SCIM handler
-/// reports as a 400 `ScimException` (error code `scim`).
-pub struct ScimBody;
-impl BodyErrorCode for ScimBody {
+/// SCIM bodies fail as UAA's SCIM handler reports them: 400 `scim` (see `extract::ScimBody`).
+type Body<T> = JsonBody<T, ScimBody>;
+
+/// `PasswordChangeEndpoint` maps only its own exceptions, so a body that is not JSON gets
+/// Spring's 415; a malformed one is reported as SCIM's 400.
+pub struct PasswordBody;
+impl BodyErrorCode for PasswordBody {
     fn error(msg: String) -> Error {
-        Error::report(400, "scim", msg)
+        ScimBody::error(msg)
     }
 }
-
-type Body<T> = JsonBody<T, ScimBody>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -123,7 +124,7 @@ async fn change_password(
     State(s): State<AppState>,
     Auth(a): Auth<PasswordWrite>,
     Path(id): Path<String>,
-    JsonBody(body, _): Body<PasswordChangeRequest>,
+    JsonBody(body, _): JsonBody<PasswordChangeRequest, PasswordBody>,
 ) -> ApiResult<Response> {
     let r = svc::change_password(&s.deps, &a.caller, &a.zone, &id, body).await?;
     Ok(json_response(to_json(&r)?))

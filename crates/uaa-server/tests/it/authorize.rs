@@ -20,6 +20,8 @@ use serde_json::{Value, json};
 use uaa_core::clock::FixedClock;
 use uaa_testkit::{TestServer, claims, verify_rs256};
 
+use crate::browser::{Browser, Reply, enc, hidden, params_of, query, reply};
+
 /// RFC 7636 Appendix B.
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -87,171 +89,9 @@ scim:
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-struct Reply {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> String {
-        self.headers
-            .get("location")
-            .unwrap_or_else(|| panic!("no Location ({}): {}", self.status, self.body))
-            .to_str()
-            .expect("ascii")
-            .to_owned()
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::String(self.body.clone()))
-    }
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().expect("ascii").to_owned())
-            .collect()
-    }
-}
-
-async fn reply(r: reqwest::Response) -> Reply {
-    Reply {
-        status: r.status().as_u16(),
-        headers: r.headers().clone(),
-        body: r.text().await.expect("body"),
-    }
-}
-
-/// A browser: keeps cookies, asks for HTML, never follows redirects by itself.
-struct Browser<'a> {
-    base: &'a str,
-    http: &'a reqwest::Client,
-    jar: BTreeMap<String, String>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(s: &'a TestServer) -> Self {
-        Self::at(&s.base, &s.http)
-    }
-
-    fn at(base: &'a str, http: &'a reqwest::Client) -> Self {
-        Self {
-            base,
-            http,
-            jar: BTreeMap::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        if path.starts_with("http") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.base)
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.jar
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn absorb(&mut self, r: &Reply) {
-        for c in r.set_cookies() {
-            let first = c.split(';').next().expect("a cookie");
-            let (k, v) = first.split_once('=').expect("name=value");
-            if c.contains("Max-Age=0") {
-                self.jar.remove(k);
-            } else {
-                self.jar.insert(k.to_owned(), v.to_owned());
-            }
-        }
-    }
-
-    async fn send(&mut self, rb: reqwest::RequestBuilder) -> Reply {
-        let r = reply(
-            rb.header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-                .header("cookie", self.cookie_header())
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await;
-        self.absorb(&r);
-        r
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let rb = self.http.get(self.url(path));
-        self.send(rb).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let rb = self.http.post(self.url(path)).form(form);
-        self.send(rb).await
-    }
-
-    /// Opens the sign-in page and submits it.
-    async fn sign_in(&mut self, user: &str, password: &str) -> Reply {
-        let page = self.get("/login").await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        let csrf = hidden(&page.body, "X-Uaa-Csrf");
-        self.post(
-            "/login.do",
-            &[
-                ("username", user),
-                ("password", password),
-                ("X-Uaa-Csrf", &csrf),
-            ],
-        )
-        .await
-    }
-}
-
-/// The `value` of the `<input … name="NAME" value="…">` in a page.
-fn hidden(page: &str, name: &str) -> String {
-    let at = page
-        .find(&format!("name=\"{name}\" value=\""))
-        .unwrap_or_else(|| panic!("no field {name} in {page}"));
-    let rest = &page[at + name.len() + 15..];
-    rest[..rest.find('"').expect("closing quote")]
-        .replace("&amp;", "&")
-        .replace("&quot;", "\"")
-}
-
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-fn query(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 /// `/oauth/authorize?…`.
 fn authorize_path(pairs: &[(&str, &str)]) -> String {
     format!("/oauth/authorize?{}", query(pairs))
-}
-
-/// The query (or fragment) parameters of a URL.
-fn params_of(url: &str, fragment: bool) -> BTreeMap<String, String> {
-    let part = if fragment {
-        url.split_once('#').map(|(_, f)| f).unwrap_or("")
-    } else {
-        let no_frag = url.split('#').next().unwrap_or("");
-        no_frag.split_once('?').map(|(_, q)| q).unwrap_or("")
-    };
-    url::form_urlencoded::parse(part.as_bytes())
-        .into_owned()
-        .collect()
 }
 
 fn webapp_code_request(extra: &[(&str, &str)]) -> String {

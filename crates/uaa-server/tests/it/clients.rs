@@ -242,6 +242,13 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/oauth/clients/tx/modify",
             Some(json!([{"client_id": "nope", "action": "bogus"}])),
         ),
+        (Method::GET, "/oauth/clients/restricted", None),
+        (Method::POST, "/oauth/clients/restricted", Some(json!({}))),
+        (
+            Method::PUT,
+            "/oauth/clients/restricted/nope",
+            Some(json!({})),
+        ),
         (Method::GET, "/oauth/clients/nope/meta", None),
         (Method::GET, "/oauth/clients/meta", None),
         (
@@ -1443,6 +1450,50 @@ async fn list_projects_the_requested_attributes() {
 }
 
 #[tokio::test]
+async fn list_attributes_that_no_client_has_are_400_invalid_attributes_naming_the_list() {
+    let (s, token) = list_server().await;
+    for raw in ["id", "client_id,foo", "client_id, nope ,scope"] {
+        let (status, body) = list(&s, &token, &[("attributes", raw)]).await;
+        assert_eq!(status, 400, "{raw}: {body}");
+        assert_eq!(
+            body,
+            json!({
+                "error": "unknown_error",
+                "error_description": format!("Invalid attributes: [{raw}]"),
+            }),
+            "{raw}"
+        );
+    }
+    // Field names match without regard to case; additional information counts as a field.
+    create_ok(
+        &s,
+        &token,
+        json!({"client_id": "list-extra", "authorized_grant_types": ["password"], "team": "blue"}),
+    )
+    .await;
+    let (status, body) = list(
+        &s,
+        &token,
+        &[
+            ("filter", "client_id sw \"list-\""),
+            ("attributes", "CLIENT_ID,team"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let extra = body["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client_id"] == "list-extra")
+        .cloned();
+    assert_eq!(
+        extra,
+        Some(json!({"client_id": "list-extra", "team": "blue"}))
+    );
+}
+
+#[tokio::test]
 async fn list_count_defaults_to_100_and_is_capped_at_500() {
     let s = TestServer::spawn().await;
     let token = admin(&s).await;
@@ -1983,4 +2034,217 @@ async fn tx_modify_items_echo_their_action_and_a_delete_reports_approvals_delete
     assert_eq!(body[1]["action"], "update", "{body}");
     assert_eq!(body[2]["action"], "delete", "{body}");
     assert_eq!(body[2]["approvals_deleted"], true, "{body}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// created_by (MultitenantJdbcClientDetailsService.getUserId) and the restricted endpoints
+// ---------------------------------------------------------------------------------------------
+
+/// `boss` holds `clients.admin` through the `console` client; `admin` is a bootstrap client,
+/// which has no `created_by` of its own.
+const CHAIN_YAML: &str = "\
+oauth:
+  clients:
+    admin:
+      secret: adminsecret
+      authorized-grant-types: client_credentials
+      authorities: uaa.admin,clients.read,clients.write,clients.secret,clients.admin
+    console:
+      secret: consolesecret
+      authorized-grant-types: password
+      scope: clients.admin,clients.read,clients.write
+scim:
+  users:
+    - boss|bosspw|boss@example.com|Boss|B|clients.admin,clients.read,clients.write
+";
+
+/// A client that may create clients with its own client token.
+fn creator_client(id: &str) -> Value {
+    json!({
+        "client_id": id,
+        "client_secret": format!("{id}-secret"),
+        "authorized_grant_types": ["client_credentials"],
+        "authorities": ["clients.admin", "clients.read", "clients.write"],
+    })
+}
+
+/// `createdBy` of a client's metadata (`Value::Null` when it has none).
+async fn created_by(s: &TestServer, token: &str, id: &str) -> Value {
+    let (status, meta) = get(s, token, &format!("/oauth/clients/{id}/meta")).await;
+    assert_eq!(status, 200, "{id}: {meta}");
+    meta.get("createdBy").cloned().unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn a_client_created_by_a_client_records_the_user_who_created_the_creating_client() {
+    let s = TestServer::with_yaml(CHAIN_YAML).await;
+    let boss = s
+        .password_token("console", "consolesecret", "boss", "bosspw")
+        .await;
+    let boss_id = uaa_testkit::claims(&boss)["user_id"].clone();
+    assert!(boss_id.is_string());
+
+    // user → client A: A names the user.
+    create_ok(&s, &boss, creator_client("chain-a")).await;
+    assert_eq!(created_by(&s, &boss, "chain-a").await, boss_id);
+
+    // client A → client B, by every way a client is created: B names A's creator.
+    let a = s.client_token("chain-a", "chain-a-secret").await;
+    create_ok(&s, &a, creator_client("chain-b")).await;
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        &a,
+        "/oauth/clients/tx",
+        &json!([cc_client("chain-tx", "s")]),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let mut add = cc_client("chain-modify", "s");
+    add["action"] = json!("add");
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        &a,
+        "/oauth/clients/tx/modify",
+        &json!([add]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(
+        &s,
+        Method::POST,
+        &a,
+        "/oauth/clients/restricted",
+        &cc_client("chain-restricted", "s"),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    for id in ["chain-b", "chain-tx", "chain-modify", "chain-restricted"] {
+        assert_eq!(created_by(&s, &a, id).await, boss_id, "{id}");
+    }
+
+    // client B → client C: still the user, two links up.
+    let b = s.client_token("chain-b", "chain-b-secret").await;
+    create_ok(&s, &b, cc_client("chain-c", "s")).await;
+    assert_eq!(created_by(&s, &b, "chain-c").await, boss_id);
+
+    // A bootstrap client has no creator, and neither have the clients it creates.
+    let root = admin(&s).await;
+    create_ok(&s, &root, cc_client("by-bootstrap", "s")).await;
+    assert_eq!(created_by(&s, &root, "by-bootstrap").await, Value::Null);
+    assert_eq!(created_by(&s, &root, "admin").await, Value::Null);
+
+    // An update keeps the creator whoever updates.
+    let (status, _) = send(
+        &s,
+        Method::PUT,
+        &root,
+        "/oauth/clients/chain-b",
+        &json!({"client_id": "chain-b", "name": "renamed"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(created_by(&s, &root, "chain-b").await, boss_id);
+}
+
+#[tokio::test]
+async fn the_restricted_list_is_uaas_reserved_scopes() {
+    let s = TestServer::spawn().await;
+    let (status, body) = get(&s, &admin(&s).await, "/oauth/clients/restricted").await;
+    assert_eq!(status, 200);
+    snap!(body);
+}
+
+#[tokio::test]
+async fn the_restricted_create_refuses_uaa_scopes_then_uaa_authorities_and_stores_nothing() {
+    let s = TestServer::spawn().await;
+    let token = admin(&s).await;
+    let cases = [
+        (
+            json!(["openid", "zones.z1.admin"]),
+            json!(["uaa.none"]),
+            "zones.z1.admin is a restricted scope.",
+        ),
+        (
+            json!(["openid"]),
+            json!(["uaa.resource", "scim.read"]),
+            "scim.read is a restricted authority.",
+        ),
+        (
+            json!(["clients.secret"]),
+            json!(["uaa.admin"]),
+            "clients.secret is a restricted scope.",
+        ),
+        (
+            json!("openid,idps.write"),
+            json!([]),
+            "idps.write is a restricted scope.",
+        ),
+    ];
+    for (scope, authorities, message) in cases {
+        let body = json!({
+            "client_id": "restricted-app",
+            "client_secret": "s",
+            "authorized_grant_types": ["client_credentials"],
+            "scope": scope,
+            "authorities": authorities,
+        });
+        let (status, answer) =
+            send(&s, Method::POST, &token, "/oauth/clients/restricted", &body).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(
+            answer,
+            json!({"error": "invalid_client", "error_description": message})
+        );
+        assert!(!exists(&s, &token, "restricted-app").await);
+    }
+    // `zones.*.admin` matches one zone-id segment only, as UAA's wildcard does.
+    let mut ok = cc_client("restricted-app", "s");
+    ok["scope"] = json!(["openid", "zones.a.b.admin"]);
+    let (status, created) = send(&s, Method::POST, &token, "/oauth/clients/restricted", &ok).await;
+    assert_eq!(status, 201, "{created}");
+    snap!(created);
+}
+
+#[tokio::test]
+async fn the_restricted_update_refuses_uaa_scopes_and_keeps_the_client() {
+    let s = TestServer::spawn().await;
+    let token = admin(&s).await;
+    create_ok(&s, &token, cc_client("r-upd", "s")).await;
+    let (status, body) = send(
+        &s,
+        Method::PUT,
+        &token,
+        "/oauth/clients/restricted/r-upd",
+        &json!({"client_id": "r-upd", "authorities": ["clients.write"]}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({"error": "invalid_client", "error_description": "clients.write is a restricted authority."})
+    );
+    let (_, stored) = get(&s, &token, "/oauth/clients/r-upd").await;
+    assert_eq!(stored["authorities"], json!(["uaa.resource"]));
+    let (status, body) = send(
+        &s,
+        Method::PUT,
+        &token,
+        "/oauth/clients/restricted/r-upd",
+        &json!({"client_id": "r-upd", "name": "Renamed", "scope": ["openid"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["name"], "Renamed");
+    assert_eq!(body["scope"], json!(["openid"]));
+    let (status, _) = send(
+        &s,
+        Method::PUT,
+        &token,
+        "/oauth/clients/restricted/nope",
+        &json!({"client_id": "nope", "scope": ["openid"]}),
+    )
+    .await;
+    assert_eq!(status, 404);
 }

@@ -5,16 +5,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod authorize;
+mod autologin;
 mod binary;
+mod browser;
 mod clients;
 mod cluster;
 mod common;
+mod content_types;
 mod faults;
 mod filter_fuzz;
 mod groups;
 mod info;
 mod jwt_bearer;
 mod oidc;
+mod password_change;
 mod refresh;
 mod revocation;
 mod secrets;

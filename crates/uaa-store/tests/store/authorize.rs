@@ -3,7 +3,8 @@
 
 use uaa_core::ids::ZoneId;
 use uaa_core::ports::{
-    Approval, ApprovalStatus, ApprovalStore, CodeStore, LoginSession, SessionStore, StoredCode,
+    Approval, ApprovalStatus, ApprovalStore, CodeStore, ExpiringCode, ExpiringCodeStore,
+    LoginSession, SessionStore, StoredCode,
 };
 use uaa_store::SqlStore;
 
@@ -28,6 +29,40 @@ async fn codes_are_taken_once(store: &SqlStore) {
     assert_eq!(store.take_code(&zone, "h1").await.unwrap(), Some(code));
     assert_eq!(store.take_code(&zone, "h1").await.unwrap(), None);
     assert_eq!(store.prune_authorize(10).await.unwrap(), 0);
+}
+
+async fn expiring_codes_are_taken_once_and_pruned(store: &SqlStore) {
+    let zone = ZoneId::uaa();
+    let code = ExpiringCode {
+        code_hash: "e1".into(),
+        expires_ms: 50,
+        data: "{\"client_id\":\"app\"}".into(),
+        intent: Some("AUTOLOGIN".into()),
+        zone_id: zone.clone(),
+    };
+    store.put_expiring_code(&code).await.unwrap();
+    assert_eq!(
+        store
+            .take_expiring_code(&ZoneId::new("other"), "e1")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.take_expiring_code(&zone, "e1").await.unwrap(),
+        Some(code.clone())
+    );
+    assert_eq!(store.take_expiring_code(&zone, "e1").await.unwrap(), None);
+    // A code without an intent; housekeeping removes it once expired.
+    let plain = ExpiringCode {
+        code_hash: "e2".into(),
+        intent: None,
+        ..code
+    };
+    store.put_expiring_code(&plain).await.unwrap();
+    assert_eq!(store.prune_authorize(50).await.unwrap(), 0);
+    assert_eq!(store.prune_authorize(51).await.unwrap(), 1);
+    assert_eq!(store.take_expiring_code(&zone, "e2").await.unwrap(), None);
 }
 
 async fn sessions_are_created_updated_and_deleted(store: &SqlStore) {
@@ -110,6 +145,11 @@ async fn approvals_are_upserted_listed_and_revoked(store: &SqlStore) {
 #[tokio::test]
 async fn codes_are_taken_once_on_each_backend() {
     on_each_backend!(codes_are_taken_once);
+}
+
+#[tokio::test]
+async fn expiring_codes_are_taken_once_and_pruned_on_each_backend() {
+    on_each_backend!(expiring_codes_are_taken_once_and_pruned);
 }
 
 #[tokio::test]
