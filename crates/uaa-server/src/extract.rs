@@ -15,7 +15,8 @@ use uaa_core::authz::{Authorized, Caller, Gate};
 use uaa_core::error::Error;
 use uaa_core::ids::{ClientId, UserId, ZoneId};
 use uaa_core::secret::Secret;
-use uaa_core::service::token::{AuthMethod, ClientCredentials, validate_token};
+use uaa_core::service::client_auth::{AuthMethod, ClientCredentials};
+use uaa_core::service::token::validate_token;
 
 use crate::error::ApiError;
 use crate::state::AppState;

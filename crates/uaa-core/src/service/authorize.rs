@@ -1,6 +1,7 @@
-//! `/oauth/authorize` and the `authorization_code` grant (reference §2.4, §3), after UAA's
-//! `UaaAuthorizationEndpoint`, `UaaAuthorizationRequestManager`,
-//! `UserManagedAuthzApprovalHandler` and `AuthorizationCodeTokenGranter`.
+//! `/oauth/authorize` (reference §3), after UAA's `UaaAuthorizationEndpoint`,
+//! `UaaAuthorizationRequestManager` and `UserManagedAuthzApprovalHandler`: the request, the
+//! sign-in and consent steps, and what an approved request gets (a code from
+//! `grants::authorization_code`, tokens from `grants::implicit`).
 //!
 //! An authorization request is checked in two stages. Problems the client cannot be told about
 //! safely (unknown client, a redirect URI that matches no registration) are errors for the
@@ -9,31 +10,26 @@
 //! `response_type=code` and in the fragment otherwise (OIDC Core §5 default response modes).
 //! The redirect is checked before the user is asked to sign in, so the login page is never
 //! shown on behalf of a redirect that will be refused.
-//!
-//! Codes are single-use (taken with one `DELETE … RETURNING`), live five minutes (UAA's
-//! `UaaTokenStore` default) and are bound to the client, the redirect URI and the PKCE
-//! challenge; the store keeps only their SHA-256.
 
 use serde::{Deserialize, Serialize};
 use uaa_types::TokenResponse;
 
-use super::Deps;
+use super::grants::authorization_code::{self, CodeGrant};
+use super::grants::implicit::{self, ImplicitRequest};
 use super::login::{Session, SignInError};
-use super::token::{ClientCredentials, Grant, IdTokenExtras, Params, mint_with, user_authorities};
-use crate::audit::AuditEventType;
+use super::user_auth::{SignedIn, refuse_pending_password_change, user_authorities};
+use super::{Deps, Params};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ids::{UserId, ZoneId};
+use crate::ids::ZoneId;
 use crate::pkce;
-use crate::ports::{Approval, ApprovalStatus, StoredCode};
+use crate::ports::{Approval, ApprovalStatus};
 use crate::redirect::{RedirectError, resolve_redirect};
 use crate::scim::users::LOCKED_MESSAGE;
 use crate::scope::ScopeSet;
 use crate::secret::Secret;
 use crate::user::User;
 
-/// How long a code can be redeemed (UAA: five minutes).
-pub const CODE_VALIDITY_MS: i64 = 5 * 60 * 1000;
 /// How long a recorded approval or denial lasts (UAA: one month).
 pub const APPROVAL_VALIDITY_MS: i64 = 30 * 24 * 3600 * 1000;
 
@@ -82,14 +78,6 @@ impl AuthorizationRequest {
             "authorization_code"
         }
     }
-}
-
-/// A user who has signed in (by the login form, posted credentials or a bearer token).
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub user: User,
-    /// When the user authenticated, epoch seconds.
-    pub auth_time: i64,
 }
 
 /// Who is asking, and whether a consent page can be shown to them.
@@ -220,7 +208,7 @@ pub async fn authorize_with_password(deps: &Deps, zone: &ZoneId, params: &Params
             SignInError::Locked => Error::Unauthorized(LOCKED_MESSAGE.into()),
             SignInError::Other(e) => e,
         })?;
-    super::token::refuse_pending_password_change(&who.user)?;
+    refuse_pending_password_change(&who.user)?;
     authorize(deps, zone, params, Via::Stateless(&who)).await
 }
 
@@ -606,7 +594,20 @@ async fn finish(
         )));
     }
     let code = if req.wants("code") {
-        Some(create_code(deps, zone, client, req, who).await?)
+        let grant = CodeGrant {
+            scopes: req.scopes.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            requested_redirect: req.requested_redirect.clone(),
+            code_challenge: req.code_challenge.clone(),
+            code_challenge_method: req.code_challenge_method.clone(),
+            nonce: req.nonce.clone(),
+            auth_time: who.auth_time,
+        };
+        let user_id = who.user.id.as_str();
+        Some(
+            authorization_code::issue_code(deps, zone, client.client_id.as_str(), user_id, &grant)
+                .await?,
+        )
     } else {
         None
     };
@@ -615,24 +616,17 @@ async fn finish(
         q.extend(req.state.clone().map(|s| ("state", s)));
         return Ok(Step::Redirect(with_params(&req.redirect_uri, &q, false)));
     }
-    let grant = Grant {
-        name: req.grant_type(),
-        opaque: false,
-        auth_time: Some(who.auth_time),
-        auth_method: None,
-    };
-    let extras = IdTokenExtras {
-        nonce: req.nonce.as_deref(),
-    };
     let scopes: ScopeSet = req.scopes.iter().map(String::as_str).collect();
-    let tokens = mint_with(
+    let tokens = implicit::grant(
         deps,
         zone,
-        client,
-        Some(&who.user),
-        &grant,
-        scopes.clone(),
-        &extras,
+        &ImplicitRequest {
+            client,
+            user: who,
+            grant_type: req.grant_type(),
+            scopes: scopes.clone(),
+            nonce: req.nonce.as_deref(),
+        },
     )
     .await?;
     Ok(Step::Redirect(implicit_redirect(
@@ -666,185 +660,6 @@ fn implicit_redirect(
     }
     f.push(("jti", tokens.jti.clone()));
     with_params(&req.redirect_uri, &f, true)
-}
-
-/// What a code stands for (stored as JSON in `oauth_code.authentication`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct CodeGrant {
-    scopes: Vec<String>,
-    redirect_uri: String,
-    requested_redirect: Option<String>,
-    code_challenge: Option<String>,
-    code_challenge_method: Option<String>,
-    nonce: Option<String>,
-    auth_time: i64,
-}
-
-async fn create_code(
-    deps: &Deps,
-    zone: &ZoneId,
-    client: &Client,
-    req: &AuthorizationRequest,
-    who: &SignedIn,
-) -> Result<String> {
-    let code = deps.random.alphanumeric(32);
-    let data = CodeGrant {
-        scopes: req.scopes.clone(),
-        redirect_uri: req.redirect_uri.clone(),
-        requested_redirect: req.requested_redirect.clone(),
-        code_challenge: req.code_challenge.clone(),
-        code_challenge_method: req.code_challenge_method.clone(),
-        nonce: req.nonce.clone(),
-        auth_time: who.auth_time,
-    };
-    let now = deps.clock.now_millis();
-    deps.codes
-        .put_code(StoredCode {
-            code_hash: pkce::sha256_hex(&code),
-            client_id: client.client_id.to_string(),
-            user_id: who.user.id.to_string(),
-            created_ms: now,
-            expires_ms: now + CODE_VALIDITY_MS,
-            data: serde_json::to_string(&data).map_err(|e| Error::Internal(e.to_string()))?,
-            zone_id: zone.clone(),
-        })
-        .await?;
-    Ok(code)
-}
-
-/// The `authorization_code` grant (`AuthorizationCodeTokenGranter` with PKCE): the code is
-/// consumed first, so a failed redemption cannot be retried.
-pub async fn code_grant(
-    deps: &Deps,
-    zone: &ZoneId,
-    client: &Client,
-    params: &Params,
-    auth_method: Option<&str>,
-) -> Result<TokenResponse> {
-    let Some(code) = params.get("code") else {
-        return Err(Error::InvalidRequest(
-            "An authorization code must be supplied.".into(),
-        ));
-    };
-    let verifier = params.get("code_verifier").map(String::as_str);
-    if verifier.is_some_and(|v| !pkce::is_valid_parameter(v)) {
-        return Err(Error::InvalidRequest(pkce::VERIFIER_SYNTAX.into()));
-    }
-    let invalid = || Error::InvalidGrant(format!("Invalid authorization code: {code}"));
-    let stored = deps
-        .codes
-        .take_code(zone, &pkce::sha256_hex(code))
-        .await?
-        .filter(|c| c.expires_ms > deps.clock.now_millis())
-        .ok_or_else(invalid)?;
-    let grant: CodeGrant =
-        serde_json::from_str(&stored.data).map_err(|e| Error::Internal(e.to_string()))?;
-    check_pkce(client, &grant, verifier.filter(|v| !v.is_empty()))?;
-    let redirect = params.get("redirect_uri");
-    if (redirect.is_some() || grant.requested_redirect.is_some())
-        && redirect != Some(&grant.redirect_uri)
-    {
-        return Err(Error::InvalidGrant("Redirect URI mismatch.".into()));
-    }
-    if stored.client_id != client.client_id.as_str() {
-        return Err(Error::InvalidClient("Client ID mismatch".into()));
-    }
-    let user = deps
-        .users
-        .get_user(zone, &UserId::new(stored.user_id.clone()))
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(invalid)?;
-    let g = Grant {
-        name: "authorization_code",
-        opaque: params.get("token_format").is_some_and(|f| f == "opaque"),
-        auth_time: Some(grant.auth_time),
-        auth_method,
-    };
-    let extras = IdTokenExtras {
-        nonce: grant.nonce.as_deref(),
-    };
-    let scopes: ScopeSet = grant.scopes.iter().map(String::as_str).collect();
-    mint_with(deps, zone, client, Some(&user), &g, scopes, &extras).await
-}
-
-/// §2.2 public clients: `client_id` without a secret passes client authentication only for a
-/// client with `allowpublic`, and only for `authorization_code` with `code`, `redirect_uri` and
-/// a well-formed `code_verifier`, or for `refresh_token` with a `refresh_token`. Anything else
-/// is the usual 401 "Bad credentials".
-pub async fn authenticate_public_client(
-    deps: &Deps,
-    zone: &ZoneId,
-    creds: &ClientCredentials,
-    params: &Params,
-) -> Result<Client> {
-    let has = |k: &str| params.get(k).is_some_and(|v| !v.is_empty());
-    let allowed = match params.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => {
-            has("code")
-                && has("redirect_uri")
-                && params
-                    .get("code_verifier")
-                    .is_some_and(|v| pkce::is_valid_parameter(v))
-        }
-        Some("refresh_token") => has("refresh_token"),
-        _ => false,
-    };
-    let client = deps.clients.get_client(zone, &creds.client_id).await?;
-    let (event, result) = match client {
-        Some(c) if c.allow_public && allowed => {
-            (AuditEventType::ClientAuthenticationSuccess, Ok(c))
-        }
-        Some(_) => (
-            AuditEventType::ClientAuthenticationFailure,
-            Err(Error::BadClientCredentials),
-        ),
-        None => (
-            AuditEventType::PrincipalNotFound,
-            Err(Error::BadClientCredentials),
-        ),
-    };
-    deps.audit(
-        zone,
-        event,
-        &creds.client_id,
-        "client authentication",
-        "method=none".into(),
-    )
-    .await;
-    result
-}
-
-/// `PkceValidationService.checkAndValidate`, with UAA's messages.
-fn check_pkce(client: &Client, grant: &CodeGrant, verifier: Option<&str>) -> Result<()> {
-    let pkce_error = |m: &str| Error::InvalidGrant(format!("PKCE error: {m}"));
-    let (challenge, verifier) = match (grant.code_challenge.as_deref(), verifier) {
-        (None, None) => return Ok(()),
-        (Some(_), None) => {
-            return Err(pkce_error(
-                "Code verifier must be provided for this authorization code.",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(pkce_error(
-                "Code verifier not required for this authorization code.",
-            ));
-        }
-        (Some(c), Some(v)) => (c, v),
-    };
-    let method = grant.code_challenge_method.as_deref().unwrap_or("plain");
-    if !method.eq_ignore_ascii_case("S256") && client.allow_public {
-        // (sic) UAA's text.
-        return Err(Error::InvalidGrant(
-            "Public client must use code challange method S256".into(),
-        ));
-    }
-    if !pkce::verify(method, challenge, verifier) {
-        return Err(Error::InvalidGrant(format!(
-            "Invalid code verifier: {verifier}"
-        )));
-    }
-    Ok(())
 }
 
 /// `getUnsuccessfulRedirect`: `error`, `error_description`, `state` and any extra fields.

@@ -11,8 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Deps;
+use super::client_auth::{ClientCredentials, authenticate_client};
 use super::login::{SignInError, authenticate};
-use super::token::{ClientCredentials, authenticate_client};
 use crate::error::{Error, Result};
 use crate::ids::{UserId, ZoneId};
 use crate::pkce::sha256_hex;

@@ -5,7 +5,7 @@
 //! deactivated or changes password.
 
 use super::Deps;
-use super::authorize::SignedIn;
+use super::user_auth::{SignedIn, authenticate_user};
 use crate::audit::AuditEventType;
 use crate::error::{Error, Result};
 use crate::ids::{ORIGIN_UAA, UserId, ZoneId};
@@ -54,7 +54,7 @@ pub async fn authenticate(
     username: &str,
     password: &Secret,
 ) -> Result<SignedIn, SignInError> {
-    let user = super::token::authenticate_user(deps, zone, username, password, ORIGIN_UAA)
+    let user = authenticate_user(deps, zone, username, password, ORIGIN_UAA)
         .await
         .map_err(|e| match e {
             Error::BadClientCredentials => SignInError::BadCredentials,

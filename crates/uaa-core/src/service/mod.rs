@@ -5,16 +5,19 @@
 pub mod approvals;
 pub mod authorize;
 pub mod autologin;
+pub mod client_auth;
 pub mod clients;
+pub mod grants;
 pub mod groups;
-pub mod jwt_bearer;
 pub mod login;
+pub mod mint;
 pub mod oidc;
-pub mod refresh;
 pub mod revocation;
 pub mod token;
+pub mod user_auth;
 pub mod users;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::audit::{AuditEvent, AuditEventType};
@@ -26,6 +29,9 @@ use crate::ports::{
 };
 use crate::scope::ScopeSet;
 use crate::token::TokenPolicy;
+
+/// The parameters of an OAuth request (form body and query), the first occurrence of each.
+pub type Params = BTreeMap<String, String>;
 
 /// Query parameters of the SCIM-style lists (`/oauth/clients`, `/Users`, `/ids/Users`,
 /// `/Groups`), as received: validated by each use case, with UAA's messages.

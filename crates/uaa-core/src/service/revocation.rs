@@ -11,7 +11,8 @@ use serde_json::json;
 use uaa_types::RevocableTokenInfo;
 
 use super::Deps;
-use super::token::{ClientCredentials, authenticate_client, looks_like_jwt};
+use super::client_auth::{ClientCredentials, authenticate_client};
+use super::token::looks_like_jwt;
 use crate::audit::AuditEventType;
 use crate::authz::{Authenticated, Authorized, Gate, TokensList, TokensRevoke};
 use crate::error::{Error, Result};

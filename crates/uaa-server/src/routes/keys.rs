@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use uaa_core::error::Error;
-use uaa_core::service::token::authenticate_client;
+use uaa_core::service::client_auth::authenticate_client;
 
 use crate::error::{ApiError, ApiResult, json_response};
 use crate::extract::{Zone, basic_credentials};

@@ -6,11 +6,10 @@ use axum::response::{IntoResponse, Response};
 use uaa_core::authz::{Authorized, UaaUser};
 use uaa_core::error::Error;
 use uaa_core::secret::Secret;
-use uaa_core::service::refresh::user_token_for_bearer;
-use uaa_core::service::token::{
-    AuthMethod, ClientCredentials, authenticate_client, check_token as check,
-    introspect as inspect, issue_token,
-};
+use uaa_core::service::client_auth::{AuthMethod, ClientCredentials, authenticate_client};
+use uaa_core::service::grants::issue_token;
+use uaa_core::service::grants::user_token::user_token_for_bearer;
+use uaa_core::service::token::{check_token as check, introspect as inspect};
 
 use crate::error::{ApiError, ApiResult, json_response, plain_error};
 use crate::extract::{FormParams, Zone, basic_credentials, bearer_token, caller_from_headers};

@@ -2373,3 +2373,40 @@ async fn a_resource_api_checks_expiry_issuer_and_rev_sig_of_tokens_signed_with_i
         "[0][2].error_description" => "Invalid access token: expired at [exp]",
     });
 }
+
+/// The grant dispatcher's answer for every grant type UAA knows, one it does not, and the
+/// implicit grant, from a client holding only `client_credentials` and from one holding every
+/// grant (nothing else sent, so each grant refuses in its own words).
+#[tokio::test]
+async fn every_grant_type_gets_uaas_answer_from_the_dispatcher() {
+    let s = TestServer::with_yaml(
+        "oauth:\n  clients:\n    only-cc:\n      secret: s\n      authorized-grant-types: client_credentials\n      authorities: uaa.none\n    all:\n      secret: s\n      authorized-grant-types: client_credentials,password,refresh_token,authorization_code,user_token,implicit,urn:ietf:params:oauth:grant-type:jwt-bearer,urn:ietf:params:oauth:grant-type:saml2-bearer\n      scope: openid\n      authorities: uaa.none\n      redirect-uri: https://app.example.com/cb\n",
+    )
+    .await;
+    let grants = [
+        "client_credentials",
+        "password",
+        "refresh_token",
+        "authorization_code",
+        "user_token",
+        "implicit",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "urn:ietf:params:oauth:grant-type:saml2-bearer",
+        "no_such_grant",
+        "",
+    ];
+    let mut out = Map::new();
+    for client in ["only-cc", "all"] {
+        let mut row = Map::new();
+        for g in grants {
+            let r = token(&s, client, "s", &[("grant_type", g)]).await;
+            let mut pair = r.pair();
+            if r.status == 200 {
+                pair = json!([200, "[token]"]);
+            }
+            row.insert(g.to_owned(), pair);
+        }
+        out.insert(client.to_owned(), Value::Object(row));
+    }
+    assert_json_snapshot!(Value::Object(out));
+}

@@ -15,14 +15,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use uaa_types::TokenResponse;
 
-use super::Deps;
-use super::token::{Params, issue_for_user};
+use super::super::Deps;
+use super::request::TokenRequest;
+use super::user::issue_for_user;
 use crate::audit::AuditEventType;
-use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::idp::{ExternalIdp, generated_email};
 use crate::ids::ZoneId;
-use crate::scope::ScopeSet;
 use crate::secret::SecretHash;
 use crate::user::{NewUser, User};
 
@@ -34,29 +33,14 @@ const AUDIT_ORIGIN: &str = "jwt-bearer grant";
 
 /// `JwtTokenGranter` after the assertion authenticated the user: the password grant's rules
 /// for scopes (requested ∩ client scopes ∩ the user's groups), then the token.
-pub(crate) async fn jwt_bearer_grant(
-    deps: &Deps,
-    zone: &ZoneId,
-    client: &Client,
-    params: &Params,
-    requested: Option<ScopeSet>,
-    opaque: bool,
-    auth_method: Option<&str>,
-) -> Result<TokenResponse> {
-    let assertion = params.get("assertion").map(String::as_str).unwrap_or("");
+pub async fn grant(deps: &Deps, zone: &ZoneId, req: &TokenRequest<'_>) -> Result<TokenResponse> {
+    let assertion = req
+        .params
+        .get("assertion")
+        .map(String::as_str)
+        .unwrap_or("");
     let user = authenticate_assertion(deps, zone, assertion).await?;
-    issue_for_user(
-        deps,
-        zone,
-        client,
-        &user,
-        params,
-        requested,
-        GRANT_TYPE,
-        opaque,
-        auth_method,
-    )
-    .await
+    issue_for_user(deps, zone, req, &user, GRANT_TYPE).await
 }
 
 /// `ExternalOAuthAuthenticationManager.authenticate` for an assertion: find the provider by
