@@ -139,18 +139,11 @@ pub async fn change_forced_password(
     {
         return Ok(Err(m));
     }
-    let hash = deps.hasher.hash(password).await?;
-    let now = deps.clock.now_millis();
-    // passwd_lastmodified is kept to the second, as UAA truncates it.
-    deps.scim_users
-        .set_user_password(
-            zone,
-            user.id.as_str(),
-            &hash,
-            now,
-            now - now.rem_euclid(1000),
-        )
-        .await?;
+    let Some((hash, modified)) =
+        super::users::store_new_password(deps, zone, user.id.as_str(), password).await?
+    else {
+        return Err(Error::InvalidRequest("The user no longer exists".into()));
+    };
     deps.audit(
         zone,
         AuditEventType::PasswordChangeSuccess,
@@ -165,7 +158,7 @@ pub async fn change_forced_password(
     let mut changed = user.clone();
     changed.password_hash = hash;
     changed.passwd_change_required = false;
-    changed.passwd_lastmodified = now - now.rem_euclid(1000);
+    changed.passwd_lastmodified = modified;
     Ok(Ok(open_session(deps, zone, changed).await?))
 }
 

@@ -22,7 +22,7 @@ use crate::scim::users::{
     EditableFields, Extras, UserRecord, apply_patch, invalid_self_edit, only_name_differs,
     parse_user, scim_error, to_wire, user_not_found, uuid_from_hex, validate,
 };
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretHash};
 use crate::text::html_escape;
 
 /// `userMaxCount`: the cap on `count` in user lists.
@@ -449,16 +449,32 @@ async fn change_password_checked(
     {
         return Err(old_password_incorrect());
     }
-    let hash = deps.hasher.hash(&Secret::new(new)).await?;
-    let now = deps.clock.now_millis();
-    if !deps
-        .scim_users
-        .set_user_password(zone, id, &hash, now, now - now.rem_euclid(1000))
+    if store_new_password(deps, zone, id, &Secret::new(new))
         .await?
+        .is_none()
     {
         return Err(invalid_change_request());
     }
     Ok(ActionResult::ok("password updated"))
+}
+
+/// Hashes and stores a user's new password (`JdbcScimUserProvisioning.changePassword`:
+/// `passwd_lastmodified` kept to the second, `passwd_change_required` cleared). Returns the
+/// hash and `passwd_lastmodified`, or `None` when the user is gone.
+pub(crate) async fn store_new_password(
+    deps: &Deps,
+    zone: &ZoneId,
+    id: &str,
+    password: &Secret,
+) -> Result<Option<(SecretHash, i64)>> {
+    let hash = deps.hasher.hash(password).await?;
+    let now = deps.clock.now_millis();
+    let modified = now - now.rem_euclid(1000);
+    let stored = deps
+        .scim_users
+        .set_user_password(zone, id, &hash, now, modified)
+        .await?;
+    Ok(stored.then_some((hash, modified)))
 }
 
 fn parse_int(name: &str, v: Option<&str>, default: i64) -> Result<i64> {

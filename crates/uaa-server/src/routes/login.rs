@@ -230,12 +230,14 @@ async fn logout_target(
 /// `/force_password_change?form_redirect_uri=…`: where a signed-in user who must change their
 /// password is sent, with the request to take up again afterwards.
 pub(crate) fn force_password_change_url(return_to: Option<&str>) -> String {
+    with_return_to("/force_password_change", return_to)
+}
+
+/// `path`, carrying `form_redirect_uri` when there is a local path to return to.
+fn with_return_to(path: &str, return_to: Option<&str>) -> String {
     match local_path(return_to) {
-        Some(r) => format!(
-            "/force_password_change?form_redirect_uri={}",
-            encode_component(r)
-        ),
-        None => "/force_password_change".into(),
+        Some(r) => format!("{path}?form_redirect_uri={}", encode_component(r)),
+        None => path.to_owned(),
     }
 }
 
@@ -309,14 +311,10 @@ async fn force_password_change(
             ),
         )),
         Ok((value, _)) => {
-            let next = match return_to {
-                Some(r) => format!(
-                    "/force_password_change_completed?form_redirect_uri={}",
-                    encode_component(r)
-                ),
-                None => "/force_password_change_completed".into(),
-            };
-            let mut r = found(&next);
+            let mut r = found(&with_return_to(
+                "/force_password_change_completed",
+                return_to,
+            ));
             r.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(&state, SESSION_COOKIE, &value, None),
